@@ -1,0 +1,45 @@
+# geo-mz: the two commands of the README, plus helpers. Every target is idempotent.
+#   make run    set up everything, load the demo data, serve on 127.0.0.1:$(PORT)
+#   make test   set up everything (no demo data), run the test suite against the real PostGIS
+SHELL := /bin/bash
+PORT ?= 8000
+PY := .venv/bin/python
+# The private cluster's URL unless DATABASE_URL points elsewhere.
+DBURL = $${DATABASE_URL:-$$(scripts/pg.sh url)}
+
+.PHONY: run test stop setup setup-test bench lint lock psql collectstatic
+
+setup:
+	@bash scripts/bootstrap.sh all
+
+setup-test:
+	@bash scripts/bootstrap.sh all --browser
+
+run: setup
+	@export DATABASE_URL=$(DBURL) DJANGO_SETTINGS_MODULE=geo_mz.settings.dev GEO_MZ_DEMO=1; \
+	$(PY) manage.py migrate --noinput -v 0 && \
+	$(PY) manage.py load_demo_data && \
+	$(PY) manage.py ensure_demo_account && \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	echo "[geo-mz] Serving on http://127.0.0.1:$(PORT)/  (API: /api/v1/divisions/, docs: /api/docs/, admin: /admin/)" && \
+	exec .venv/bin/gunicorn geo_mz.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --timeout 120 \
+	  --access-logfile - --pid var/gunicorn.pid
+
+test: setup-test
+	@export DATABASE_URL=$(DBURL); \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+stop:
+	@-[ -f var/gunicorn.pid ] && kill $$(cat var/gunicorn.pid) 2>/dev/null; rm -f var/gunicorn.pid
+	@bash scripts/pg.sh stop
+
+bench: setup
+	@export DATABASE_URL=$(DBURL); $(PY) bench/run.py
+
+psql: setup
+	@psql "$(DBURL)"
+
+lock:
+	python3 -m venv var/lockvenv && var/lockvenv/bin/pip install -q -r requirements.in && \
+	{ echo "# Fully pinned lock of requirements.in (regenerate with 'make lock'). Installed by scripts/bootstrap.sh."; \
+	  var/lockvenv/bin/pip freeze | grep -v '^pip=='; } > requirements.txt; rm -rf var/lockvenv

@@ -1,0 +1,106 @@
+"""Reusable django-filter fields for the spatial and temporal parameters of api.md:
+`bbox`, `contains=lon,lat` (both read in the CRS named by `crs`), `crs` and `as_of`.
+Messages are Chinese; parsing errors become 400 problem details."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import django_filters
+from django import forms
+from django.contrib.gis.geos import Point, Polygon
+
+from .crs import CoordinateRangeError, UnknownCRSError, check_lonlat, normalise_crs, to_cgcs2000
+
+STORAGE_SRID = 4490
+
+
+def _numbers(value: str, count: int, label: str) -> list[float]:
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != count:
+        raise forms.ValidationError(f"{label}需要 {count} 个以逗号分隔的数值")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise forms.ValidationError(f"{label}包含非数值")
+    if not all(math.isfinite(n) for n in numbers):
+        raise forms.ValidationError(f"{label}包含 NaN 或无穷大")
+    return numbers
+
+
+class CRSField(forms.CharField):
+    def clean(self, value: str | None) -> str:
+        value = super().clean(value)
+        if not value:
+            return "EPSG:4490"
+        try:
+            return normalise_crs(value)
+        except UnknownCRSError as exc:
+            raise forms.ValidationError(str(exc))
+
+
+class LonLatField(forms.CharField):
+    """`lon,lat` → (lon, lat) floats, range-checked when the CRS is geographic."""
+
+    def clean(self, value: str | None) -> tuple[float, float] | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        return tuple(_numbers(value, 2, "坐标"))  # type: ignore[return-value]
+
+
+class BBoxField(forms.CharField):
+    def clean(self, value: str | None) -> tuple[float, float, float, float] | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        min_x, min_y, max_x, max_y = _numbers(value, 4, "bbox ")
+        if min_x > max_x or min_y > max_y:
+            raise forms.ValidationError("bbox 应为 最小经度,最小纬度,最大经度,最大纬度")
+        return (min_x, min_y, max_x, max_y)
+
+
+class StrictDateField(forms.DateField):
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": "日期格式应为 YYYY-MM-DD"}
+
+
+class BBoxFilter(django_filters.Filter):
+    field_class = BBoxField
+
+
+class LonLatFilter(django_filters.Filter):
+    field_class = LonLatField
+
+
+class CRSFilter(django_filters.Filter):
+    field_class = CRSField
+
+
+class DateParamFilter(django_filters.Filter):
+    field_class = StrictDateField
+
+
+def point_in_storage(xy: tuple[float, float], crs: str) -> Point:
+    """A client point in `crs` → a CGCS2000 GEOS point; raises ValueError with a Chinese message."""
+    x, y = to_cgcs2000(xy[0], xy[1], crs)
+    check_lonlat(x, y)
+    return Point(float(x), float(y), srid=STORAGE_SRID)
+
+
+def bbox_in_storage(box: tuple[float, float, float, float], crs: str) -> Polygon:
+    xs, ys = to_cgcs2000([box[0], box[2], box[0], box[2]], [box[1], box[1], box[3], box[3]], crs)
+    check_lonlat(xs, ys)
+    polygon = Polygon.from_bbox((float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))))
+    polygon.srid = STORAGE_SRID
+    return polygon
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+__all__ = ["BBoxField", "BBoxFilter", "CRSFilter", "DateParamFilter", "LonLatFilter", "CRSField", "CoordinateRangeError", "LonLatField", "StrictDateField",
+           "bbox_in_storage", "point_in_storage", "today"]

@@ -1,0 +1,56 @@
+"""Change history written by PostgreSQL triggers (who, when, before, after).
+
+The trigger function and each table's trigger are created in migrations (never outside them),
+from the SQL below. The acting user is passed to the trigger through a transaction-local
+setting, `geo_mz.actor`, which services set with `acting_as()`.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from django.db import connection, transaction
+
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION geo_mz_record_change() RETURNS trigger AS $$
+DECLARE
+  old_row jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
+  new_row jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
+BEGIN
+  -- Geometry columns would bloat every record with full polygons: keep a digest instead.
+  IF old_row ? 'geometry' THEN old_row := old_row || jsonb_build_object('geometry', md5(coalesce(old_row->>'geometry', ''))); END IF;
+  IF new_row ? 'geometry' THEN new_row := new_row || jsonb_build_object('geometry', md5(coalesce(new_row->>'geometry', ''))); END IF;
+  IF TG_OP = 'UPDATE' AND old_row = new_row THEN
+    RETURN NEW;
+  END IF;
+  INSERT INTO common_changerecord (table_name, row_id, action, before, after, actor, at, txid)
+  VALUES (TG_TABLE_NAME, coalesce(new_row->>'id', old_row->>'id'), left(TG_OP, 1), old_row, new_row,
+          coalesce(nullif(current_setting('geo_mz.actor', true), ''), current_user), now(), txid_current());
+  RETURN coalesce(NEW, OLD);
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+DROP_FUNCTION_SQL = "DROP FUNCTION IF EXISTS geo_mz_record_change() CASCADE;"
+
+
+def track_table_sql(table: str) -> str:
+    """SQL that attaches the history trigger to `table` (used by migrations)."""
+    return (
+        f"DROP TRIGGER IF EXISTS {table}_history ON {table};"
+        f"CREATE TRIGGER {table}_history AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION geo_mz_record_change();"
+    )
+
+
+def untrack_table_sql(table: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {table}_history ON {table};"
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Run the block in one transaction whose changes are recorded as made by `actor`."""
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('geo_mz.actor', %s, true)", [actor[:150]])
+        yield

@@ -1,0 +1,27 @@
+"""`manage.py load_demo_data`: load the real seed data of every app, idempotently (a second run
+neither duplicates nor fails, and returns at once when nothing changed)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from apps.divisions.loaders import load_demo_divisions
+
+
+class Command(BaseCommand):
+    help = "加载演示数据（真实区划、乡镇村名称与区划变更；幂等）"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="即使输入文件未变化也重新加载")
+
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+        started = time.monotonic()
+        report = load_demo_divisions(force=force)
+        self.stdout.write(f"[geo-mz] 行政区划：{report.summary()}（{time.monotonic() - started:.1f} s）")
+        verbose = options.get("verbosity", 1) > 1
+        for line in report.notes[: None if verbose else 5]:
+            self.stdout.write(f"  注：{line}")
+        if len(report.notes) > 5 and not verbose:
+            self.stdout.write(f"  …另有 {len(report.notes) - 5} 条说明（-v 2 查看）")

@@ -1,0 +1,1 @@
+"""geo-mz project wiring: settings, URLs, WSGI/ASGI. No domain code lives here."""

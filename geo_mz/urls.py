@@ -1,0 +1,19 @@
+"""Top-level URL map: the versioned API, its schema and docs, and the admin."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.common.views import home
+
+admin.site.site_header = "geo-mz 民政地理信息管理"
+admin.site.site_title = "geo-mz"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("api/v1/", include("apps.divisions.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,19 @@
+"""Shared fixtures: the real PostGIS test database, loaded once per session with the real seed
+data (the same loader `make run` uses), and an API client."""
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from apps.divisions.loaders import load_demo_divisions
+
+    with django_db_blocker.unblock():
+        load_demo_divisions()
+
+
+@pytest.fixture
+def api(db) -> APIClient:  # type: ignore[no-untyped-def]
+    return APIClient()
