@@ -17,3 +17,8 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 @pytest.fixture
 def api(db) -> APIClient:  # type: ignore[no-untyped-def]
     return APIClient()
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    """Browser tests last: they are the slowest, and everything else should fail first."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

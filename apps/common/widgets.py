@@ -18,6 +18,7 @@ class OfflineMapWidget(OpenLayersWidget):
     default_zoom = 8
 
     class Media:
+        extend = False  # replace, not add to, the parent's CDN assets
         css = {"all": ("vendor/ol-7.2.2/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol-7.2.2/ol.js", "gis/js/OLMapWidget.js")
 

@@ -34,8 +34,8 @@ class DivisionAdmin(GISModelAdmin):
     list_filter = ["level", "status", "scope", "code_assigned_locally", "geometry_synthesised"]
     search_fields = ["code", "name", "short_name"]
     list_select_related = ["parent"]
-    raw_id_fields = ["parent"]
-    filter_horizontal = ["predecessors"]
+    # Thousands of divisions: pick by id/search, never a giant select box.
+    raw_id_fields = ["parent", "predecessors"]
     readonly_fields = ["uid", "created_at", "updated_at", "status", "valid_to"]
     fieldsets = [
         (None, {"fields": ["code", "name", "short_name", "level", "kind", "parent", "scope"]}),
@@ -60,7 +60,7 @@ class DivisionChangeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "approval_type"]
     search_fields = ["before_text", "after_text", "document_no"]
     date_hierarchy = "effective_date"
-    filter_horizontal = ["before", "after"]
+    raw_id_fields = ["before", "after"]
     readonly_fields = ["natural_key", "recorded_by", "recorded_at"]
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:

@@ -1,0 +1,1 @@
+"""Benchmarks of geo-mz, run by ``make bench`` (``bench/run.py``); see bench/README.md."""

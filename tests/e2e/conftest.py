@@ -1,0 +1,88 @@
+"""Real-browser fixtures: a gunicorn server on 127.0.0.1 serving the session's test database
+(with its committed seed data), and Debian's headless Chromium driven by Playwright. Every
+request the page makes is recorded so tests can prove nothing left the machine."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+CHROMIUM = "/usr/bin/chromium"
+E2E_USER, E2E_PASSWORD = "e2e-staff", "e2e-Passw0rd-不外传"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    with django_db_blocker.unblock():
+        user, _ = get_user_model().objects.get_or_create(username=E2E_USER)
+        user.is_staff = user.is_superuser = True
+        user.set_password(E2E_PASSWORD)
+        user.save()
+        db = connection.settings_dict
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_mz.settings.test",
+           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    log = open(Path(settings.BASE_DIR) / "var" / "e2e-server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "geo_mz.wsgi:application", "--bind",
+                             f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+                            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start; see var/e2e-server.log")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM,
+                                      args=["--no-sandbox", "--disable-background-networking",
+                                            "--disable-component-update", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(server_url, browser):  # server first: its DB set-up must not run inside Playwright's loop  # type: ignore[no-untyped-def]
+    """A fresh page whose every request URL is kept in `page.requested`."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.requested = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.requested.append(request.url))  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def external_requests(urls: list[str]) -> list[str]:
+    local = ("http://127.0.0.1:", "data:", "blob:", "about:")
+    return [u for u in urls if not u.startswith(local)]
