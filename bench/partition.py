@@ -2,9 +2,9 @@
 
 Subject: ``apps.divisions.partition.partition_county(county, 45, seed)`` followed by
 ``scatter_points(county, 400, seed)`` on the real 溆浦县 (431224) polygon from the GCJ-02 seed file
-(lon/lat, as the demo loader feeds it). Reference (baseline): a naive shapely loop that takes 45
-uniform random seats inside the county, builds their Voronoi diagram (``shapely.voronoi_polygons``)
-in lon/lat and clips each cell to the county one by one: no equal-area projection, no k-means
+(GCJ-02 lon/lat, read with ``shapely.geometry.shape``). Reference (baseline): a naive shapely
+loop that takes 45 uniform random seats inside the county, builds their Voronoi diagram
+(``shapely.voronoi_polygons``) in lon/lat and clips each cell to the county one by one: no equal-area projection, no k-means
 balancing, no contiguity repair, no village points. The ratio is expected to be > 1: it is the
 price of balanced, contiguous parts and spread-out points. Partition and scatter are also timed
 separately; the spread of part areas (max/min) and the number of non-contiguous parts of both

@@ -96,6 +96,18 @@ def bbox_in_storage(box: tuple[float, float, float, float], crs: str) -> Polygon
     return polygon
 
 
+def parse_date_param(value: str | None, name: str = "as_of") -> dt.date | None:
+    """A `YYYY-MM-DD` query parameter outside a FilterSet; 400 problem on a bad value."""
+    from rest_framework import exceptions
+
+    if not value:
+        return None
+    try:
+        return StrictDateField().clean(value)
+    except forms.ValidationError as exc:
+        raise exceptions.ValidationError({name: exc.messages})
+
+
 def today() -> dt.date:
     from django.utils import timezone
 
@@ -103,4 +115,4 @@ def today() -> dt.date:
 
 
 __all__ = ["BBoxField", "BBoxFilter", "CRSFilter", "DateParamFilter", "LonLatFilter", "CRSField", "CoordinateRangeError", "LonLatField", "StrictDateField",
-           "bbox_in_storage", "point_in_storage", "today"]
+           "bbox_in_storage", "parse_date_param", "point_in_storage", "today"]

@@ -10,7 +10,7 @@ from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.common.filters import StrictDateField
+from apps.common.filters import parse_date_param
 from apps.common.params import reject_unknown_params
 
 from . import selectors
@@ -61,15 +61,7 @@ class DivisionDetailView(generics.GenericAPIView):
         reject_unknown_params(request.query_params.keys(), OUTPUT_PARAMS | {"as_of"})
         params = DivisionOutputParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        day = None
-        if request.query_params.get("as_of"):
-            from django import forms
-            from rest_framework import exceptions
-
-            try:
-                day = StrictDateField().clean(request.query_params["as_of"])
-            except forms.ValidationError as exc:
-                raise exceptions.ValidationError({"as_of": exc.messages})
+        day = parse_date_param(request.query_params.get("as_of"))
         detail = selectors.division_detail(code, day)
         if detail is None:
             raise Http404(f"没有代码为 {code} 的行政区划" + (f"（{day} 有效）" if day else ""))
