@@ -26,53 +26,40 @@ class CodeRangeExhausted(ValueError):
     """No free number is left in the range for this kind under this parent."""
 
 
+# (suffix, kind) in the order they must be tried: longer, more specific suffixes first.
+_PROVINCE_SUFFIXES = (("特别行政区", "特别行政区"), ("自治区", "自治区"), ("省", "省"), ("市", "直辖市"))
+_PREFECTURE_SUFFIXES = (("自治州", "自治州"), ("地区", "地区"), ("盟", "盟"), ("市", "地级市"))
+_COUNTY_SUFFIXES = (("自治旗", "自治旗"), ("自治县", "自治县"), ("旗", "旗"), ("林区", "林区"), ("特区", "特区"),
+                    ("区", "市辖区"), ("县", "县"), ("市", "县级市"))
+# 开发区、工业园、风景区、农场、林场… fall through to 乡级类似单位.
+_TOWNSHIP_SUFFIXES = (("街道办事处", "街道"), ("街道", "街道"), ("民族乡", "民族乡"), ("镇", "镇"), ("乡", "乡"),
+                      ("苏木", "苏木"))
+# 社区、居委会、生活区、居民区… fall through to the 居民委员会 range.
+_VILLAGE_SUFFIXES = (("村委会", "村"), ("村", "村"), ("嘎查", "村"))
+
+
+def _kind_by_suffix(name: str, table: tuple[tuple[str, str], ...], default: str) -> str:
+    return next((kind for suffix, kind in table if name.endswith(suffix)), default)
+
+
 def province_kind(name: str) -> str:
-    if name.endswith("特别行政区"):
-        return "特别行政区"
-    if name.endswith("自治区"):
-        return "自治区"
-    if name.endswith("省"):
-        return "省"
-    if name.endswith("市"):
-        return "直辖市"
-    return "省级"
+    return _kind_by_suffix(name, _PROVINCE_SUFFIXES, "省级")
 
 
 def prefecture_kind(name: str) -> str:
-    for suffix, kind in (("自治州", "自治州"), ("地区", "地区"), ("盟", "盟"), ("市", "地级市")):
-        if name.endswith(suffix):
-            return kind
-    return "地级"
+    return _kind_by_suffix(name, _PREFECTURE_SUFFIXES, "地级")
 
 
 def county_kind(name: str) -> str:
-    for suffix, kind in (("自治旗", "自治旗"), ("自治县", "自治县"), ("旗", "旗"), ("林区", "林区"),
-                         ("特区", "特区"), ("区", "市辖区"), ("县", "县"), ("市", "县级市")):
-        if name.endswith(suffix):
-            return kind
-    return "县级"
+    return _kind_by_suffix(name, _COUNTY_SUFFIXES, "县级")
 
 
 def township_kind(name: str) -> str:
-    if name.endswith("街道") or name.endswith("街道办事处"):
-        return "街道"
-    if name.endswith("民族乡"):
-        return "民族乡"
-    if name.endswith("镇"):
-        return "镇"
-    if name.endswith("乡"):
-        return "乡"
-    if name.endswith("苏木"):
-        return "苏木"
-    # 开发区、工业园、风景区、农场、林场…: 乡级类似单位
-    return "乡级类似单位"
+    return _kind_by_suffix(name, _TOWNSHIP_SUFFIXES, "乡级类似单位")
 
 
 def village_kind(name: str) -> str:
-    if name.endswith("村") or name.endswith("村委会") or name.endswith("嘎查"):
-        return "村"
-    # 社区、居委会、生活区、居民区…: 居民委员会 range
-    return "社区"
+    return _kind_by_suffix(name, _VILLAGE_SUFFIXES, "社区")
 
 
 def township_range(kind: str) -> tuple[int, int]:
