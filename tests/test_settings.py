@@ -65,3 +65,15 @@ def test_compose_file_runs_postgis_and_the_web_service() -> None:
     assert {"pgdata", "media"} <= set(compose["volumes"])
     assert web["ports"] == ["127.0.0.1:8000:8000"]  # nothing listens beyond loopback by default
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_compose_file_is_valid_against_the_compose_specification() -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "data" / "compose-spec.json").read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    assert [e.message for e in validator.iter_errors(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))] == []
+    broken = {"services": {"web": {"image": 1, "ports": "8000", "healthcheck": {"bogus": 1}}}}
+    assert len(list(validator.iter_errors(broken))) >= 3  # the schema does catch mistakes
