@@ -60,6 +60,20 @@ class BBoxField(forms.CharField):
         return (min_x, min_y, max_x, max_y)
 
 
+class StrictBooleanField(forms.Field):
+    """true/false (also 1/0, yes/no); anything else is an error, never silently ignored."""
+
+    _VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def clean(self, value: str | None) -> bool | None:
+        if value in (None, ""):
+            return None
+        try:
+            return self._VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("应为 true 或 false")
+
+
 class StrictDateField(forms.DateField):
     input_formats = ["%Y-%m-%d"]
     default_error_messages = {"invalid": "日期格式应为 YYYY-MM-DD"}
@@ -75,6 +89,10 @@ class LonLatFilter(django_filters.Filter):
 
 class CRSFilter(django_filters.Filter):
     field_class = CRSField
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class DateParamFilter(django_filters.Filter):
@@ -114,5 +132,5 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-__all__ = ["BBoxField", "BBoxFilter", "CRSFilter", "DateParamFilter", "LonLatFilter", "CRSField", "CoordinateRangeError", "LonLatField", "StrictDateField",
+__all__ = ["BBoxField", "BBoxFilter", "StrictBooleanFilter", "CRSFilter", "DateParamFilter", "LonLatFilter", "CRSField", "CoordinateRangeError", "LonLatField", "StrictDateField",
            "bbox_in_storage", "parse_date_param", "point_in_storage", "today"]

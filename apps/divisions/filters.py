@@ -11,7 +11,8 @@ from rest_framework import exceptions
 from django.db.models import Q, QuerySet
 
 from apps.common.crs import CoordinateRangeError, UnknownCRSError
-from apps.common.filters import (BBoxFilter, CRSFilter, DateParamFilter, LonLatFilter, bbox_in_storage,
+from apps.common.filters import (BBoxFilter, CRSFilter, DateParamFilter, LonLatFilter, StrictBooleanFilter,
+                                 bbox_in_storage,
                                  point_in_storage, today)
 
 from . import selectors
@@ -27,7 +28,7 @@ class DivisionFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(method="filter_name", help_text="名称或简称（含曾用名：返回现行的承继区划）")
     q = django_filters.CharFilter(method="filter_q", help_text="名称模糊查询")
     scope = django_filters.ChoiceFilter(choices=Scope.choices, help_text="收录范围")
-    has_geometry = django_filters.BooleanFilter(field_name="geometry", lookup_expr="isnull", exclude=True,
+    has_geometry = StrictBooleanFilter(field_name="geometry", lookup_expr="isnull", exclude=True,
                                                 help_text="只要有（true）或没有（false）边界的区划")
     bbox = BBoxFilter(method="filter_bbox",
                                  help_text="minLon,minLat,maxLon,maxLat（坐标系见 crs）")

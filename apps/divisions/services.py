@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.db.models import Q
 
 from apps.common.errors import ConflictError, DomainRuleError
 from apps.common.history import acting_as
@@ -155,5 +154,3 @@ def infer_change_kind(before_names: Sequence[str], after_name: str, before_paren
     return ChangeKind.RENAME
 
 
-def current_divisions() -> "Q":
-    return Q(valid_to__isnull=True)

@@ -62,6 +62,12 @@ def test_parent_and_division_prefix(api) -> None:  # type: ignore[no-untyped-def
     assert levels == {"county", "township", "village"} and everything["count"] > 150
 
 
+def test_has_geometry(api) -> None:  # type: ignore[no-untyped-def]
+    assert len(features(api, "has_geometry=true&level=county&geometry=false")) == 12
+    unmapped = features(api, "has_geometry=false&level=county&limit=50")
+    assert len(unmapped) == 50 and all(f["geometry"] is None for f in unmapped)
+
+
 def test_bbox(api) -> None:  # type: ignore[no-untyped-def]
     names = {f["properties"]["name"] for f in features(api, "bbox=119.9,30.5,120.0,30.6&level=county&geometry=false")}
     assert "德清县" in names and "启东市" not in names
@@ -102,7 +108,7 @@ def test_detail_of_unknown_code_is_404_problem(api) -> None:  # type: ignore[no-
     ("contains=nan,30", "contains"), ("contains=120", "contains"), ("as_of=2020-13-01", "as_of"),
     ("as_of=yesterday", "as_of"), ("limit=0", "limit"), ("limit=99999", "limit"), ("offset=-1", "offset"),
     ("limit=abc", "limit"), ("crs=EPSG:9999&contains=1,2", "crs"), ("division=33x", "division"),
-    ("simplify=-5", "simplify"), ("geometry=maybe", "geometry"), ("scope=mine", "scope"),
+    ("simplify=-5", "simplify"), ("has_geometry=maybe", "has_geometry"), ("geometry=maybe", "geometry"), ("scope=mine", "scope"),
 ])
 def test_bad_parameters_are_400_problem_details(api, query: str, field: str) -> None:  # type: ignore[no-untyped-def]
     response = api.get(f"/api/v1/divisions/?{query}")
