@@ -35,6 +35,8 @@ system_packages() {
   if [ "$browser" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+    # Playwright's bundled node driver links libatomic, which a minimal Debian lacks.
+    ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1' || missing+=(libatomic1)
   fi
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   if [ "$(id -u)" != 0 ]; then

@@ -16,6 +16,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+# Playwright's sync API keeps an event loop in the main thread; Django would then refuse the
+# test's own (synchronous) database calls. Nothing here is really async: allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 CHROMIUM = "/usr/bin/chromium"
 E2E_USER, E2E_PASSWORD = "e2e-staff", "e2e-Passw0rd-不外传"
 
