@@ -85,7 +85,8 @@ def _database_url() -> str:
 
 _db_url = _database_url()
 DATABASES = {
-    "default": dj_database_url.parse(_db_url, engine="django.contrib.gis.db.backends.postgis", conn_max_age=60)
+    "default": dj_database_url.parse(_db_url, engine="django.contrib.gis.db.backends.postgis",
+                                     conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60))
     if _db_url
     else {"ENGINE": "django.contrib.gis.db.backends.postgis", "NAME": "geo_mz"}
 }

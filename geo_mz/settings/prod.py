@@ -3,7 +3,6 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
@@ -15,7 +14,6 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required in production.")
 if not env_str("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL is required in production.")
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60)
 
 # TLS is normally terminated by the bureau's reverse proxy, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -41,7 +41,7 @@ def server_url(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ig
         user.save()
         db = connection.settings_dict
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_mz.settings.test",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_mz.settings.test", "DJANGO_CONN_MAX_AGE": "0",
            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
     log = open(Path(settings.BASE_DIR) / "var" / "e2e-server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "geo_mz.wsgi:application", "--bind",
@@ -60,8 +60,13 @@ def server_url(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ig
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
         log.close()
+        # Backends of the killed workers can outlive them for a moment; end them so the test
+        # database can be dropped.
+        with django_db_blocker.unblock(), connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(scope="session")
