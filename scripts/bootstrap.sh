@@ -5,7 +5,7 @@
 #   2. the Python virtualenv in .venv from the pinned requirements.txt (skipped when unchanged);
 #   3. the private PostgreSQL cluster under var/pg (unless DATABASE_URL is set) and its database.
 # Usage: scripts/bootstrap.sh [system|venv|db|all] [--browser]
-#   --browser also installs Debian's Chromium and CJK fonts for the browser tests.
+#   --browser also installs what the tests need beyond run time: Debian's Chromium, CJK fonts, poppler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -32,9 +32,13 @@ system_packages() {
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
   command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+  # TrueType CJK font embedded in the door-plate PDFs (apps/addresses/plates_print.py).
+  [ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || missing+=(fonts-wqy-zenhei)
   if [ "$browser" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing+=(chromium)
     [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+    # pdftoppm: the tests render the plate PDFs to check what a printer would get.
+    command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
     # Playwright's bundled node driver links libatomic, which a minimal Debian lacks.
     ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1' || missing+=(libatomic1)
   fi

@@ -3,7 +3,6 @@ data (the same loader `make run` uses), and an API client."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 
 @pytest.fixture(scope="session")
@@ -15,7 +14,9 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture
-def api(db) -> APIClient:  # type: ignore[no-untyped-def]
+def api(db):  # type: ignore[no-untyped-def]
+    from rest_framework.test import APIClient
+
     return APIClient()
 
 

@@ -24,7 +24,9 @@ BEGIN
     RETURN NEW;
   END IF;
   INSERT INTO common_changerecord (table_name, row_id, action, before, after, actor, at, txid)
-  VALUES (TG_TABLE_NAME, coalesce(new_row->>'id', old_row->>'id'), left(TG_OP, 1), old_row, new_row,
+  -- The row's key: `id`, or `uid` for tables keyed by a permanent uuid.
+  VALUES (TG_TABLE_NAME, coalesce(new_row->>'id', old_row->>'id', new_row->>'uid', old_row->>'uid'),
+          left(TG_OP, 1), old_row, new_row,
           coalesce(nullif(current_setting('geo_mz.actor', true), ''), current_user), now(), txid_current());
   RETURN coalesce(NEW, OLD);
 END;

@@ -1,0 +1,8 @@
+"""标准地址与数字门牌: roads, 片区, standard addresses (GB/T 35639), door plates and QR scans."""
+from django.apps import AppConfig
+
+
+class AddressesConfig(AppConfig):
+    name = "apps.addresses"
+    label = "addresses"
+    verbose_name = "标准地址与门牌"

@@ -1,0 +1,70 @@
+"""Server-rendered pages of the address register: the public plate scan page `/m/<token>` and
+the staff statistics page. Chinese UI; no personal data on the public page."""
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from apps.common.errors import DomainRuleError
+
+from . import selectors, services
+from .models import PlateState
+
+
+def _sender_hash(request: HttpRequest) -> str:
+    """A salted hash of the client address: enough to rate-limit, useless to identify anyone."""
+    client = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{client}".encode()).hexdigest()
+
+
+def scan(request: HttpRequest, token: str) -> HttpResponse:
+    """What a phone shows after scanning a plate: the standard address and its division, or
+    that the plate was replaced/revoked. Never residents, households or anything personal."""
+    plate = selectors.plate_by_token(token)
+    if plate is None:
+        return render(request, "addresses/scan.html", {"state": "unknown"}, status=404)
+    if not plate.token_active:
+        replaced = plate.state == PlateState.REPLACED
+        return render(request, "addresses/scan.html",
+                      {"state": "replaced" if replaced else "revoked", "plate": plate}, status=410)
+    context: dict = {"state": "ok", "plate": plate}
+    if request.method == "POST":
+        # Spam guard: a honeypot field people never see; bots fill it in.
+        if request.POST.get("website"):
+            context["reported"] = True
+        else:
+            try:
+                services.report_plate_problem(plate, request.POST.get("problem", ""), _sender_hash(request))
+                context["reported"] = True
+            except DomainRuleError as exc:
+                context["report_error"] = str(exc.detail)
+            except services.RateLimited as exc:
+                context["report_error"] = "提交过于频繁，请稍后再试"
+                context["retry_after"] = exc.retry_after
+    address = selectors.get_address(plate.identity.code) or selectors.latest_version(plate.identity.code)
+    chain = services.division_chain(address.village or address.township)
+    context.update(address=address, chain=chain, nearby=selectors.nearby_services(address.location))
+    response = render(request, "addresses/scan.html", context, status=429 if "retry_after" in context else 200)
+    if "retry_after" in context:
+        response["Retry-After"] = str(context["retry_after"])
+    return response
+
+
+@staff_member_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    division = request.GET.get("division", "330521")
+    if not division.isdigit() or len(division) > 12:
+        division = "330521"
+    rows = selectors.coverage_stats(division)
+    totals = {
+        "addresses": sum(r.addresses for r in rows), "door_addresses": sum(r.door_addresses for r in rows),
+        "plates_installed": sum(r.plates_installed for r in rows),
+        "plates_to_produce": sum(r.plates_to_produce for r in rows),
+    }
+    totals["coverage"] = (sum(r.coverage * r.door_addresses for r in rows) / totals["door_addresses"]
+                          if totals["door_addresses"] else 0.0)
+    return render(request, "addresses/statistics.html", {"rows": rows, "totals": totals, "division": division})

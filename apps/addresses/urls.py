@@ -1,0 +1,21 @@
+"""Routes of the address register: /api/v1/… (JSON, files) and the pages (/m/<token>, statistics)."""
+from django.urls import path, re_path
+
+from . import downloads, pages, views
+
+api_urlpatterns = [
+    path("addresses/", views.AddressListView.as_view(), name="address-list"),
+    path("addresses/export", downloads.AddressExportView.as_view(), name="address-export"),
+    path("addresses/stats", views.CoverageStatsView.as_view(), name="address-stats"),
+    re_path(r"^addresses/(?P<code>[0-9A-Z.\-]+)/history/?$", views.AddressHistoryView.as_view(), name="address-history"),
+    re_path(r"^addresses/(?P<code>[0-9A-Z.\-]+)/?$", views.AddressDetailView.as_view(), name="address-detail"),
+    path("reverse", views.ReverseGeocodeView.as_view(), name="reverse-geocode"),
+    path("roads/<str:road_code>/doors", views.AllocateDoorView.as_view(), name="road-allocate-door"),
+    path("plates/<str:plate_no>/qr.svg", views.plate_qr_svg, name="plate-qr"),
+]
+
+page_urlpatterns = [
+    path("m/<str:token>", pages.scan, name="plate-scan"),
+    path("addresses/stats/", pages.statistics, name="address-stats-page"),
+    path("addresses/plates/<str:township>.<str:fmt>", downloads.plate_sheet, name="plate-sheet"),
+]
