@@ -5,10 +5,11 @@ from __future__ import annotations
 import shapely
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
-from rest_framework import exceptions
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions
 from rest_framework.request import Request
 from rest_framework.views import APIView
-from rest_framework import permissions
 
 from apps.common.exports import FORMATS, export
 from apps.common.params import reject_unknown_params
@@ -32,6 +33,9 @@ class AddressExportView(APIView):
 
     permission_classes = [permissions.IsAdminUser]
 
+    @extend_schema(parameters=[OpenApiParameter("division", str, required=True),
+                               OpenApiParameter("format", str, enum=list(FORMATS))],
+                   responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"division", "format"})
         division = _division_param(request, "division", (6, 9, 12))

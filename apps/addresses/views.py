@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.gis.geos import Point
 from django.http import Http404, HttpRequest, HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, permissions
 from rest_framework.request import Request
@@ -63,6 +64,7 @@ class AddressDetailView(APIView):
 class AddressHistoryView(APIView):
     """地址的全部版本与变更记录（谁、何时、改前、改后）。"""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
         reject_unknown_params(request.query_params.keys(), set())
         address = selectors.latest_version(code)
@@ -80,7 +82,7 @@ class AddressHistoryView(APIView):
 class ReverseGeocodeView(APIView):
     """逆地理编码：半径内最近的现行标准地址（椭球面距离，米）。`crs` 可为 EPSG:4490/4326、GCJ-02、BD-09。"""
 
-    @extend_schema(parameters=[ReverseQuery])
+    @extend_schema(parameters=[ReverseQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         reject_unknown_params(request.query_params.keys(), set(ReverseQuery().fields))
         query = ReverseQuery(data=request.query_params)
@@ -130,7 +132,8 @@ def plate_qr_svg(request: HttpRequest, plate_no: str) -> HttpResponse:
 class CoverageStatsView(APIView):
     """每个乡镇的地址数、已安装门牌数、数字门牌覆盖率与待制作门牌数。"""
 
-    @extend_schema(parameters=[OpenApiParameter("division", str, description="县或乡镇代码，默认 330521")])
+    @extend_schema(parameters=[OpenApiParameter("division", str, description="县或乡镇代码，默认 330521")],
+                   responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         reject_unknown_params(request.query_params.keys(), {"division"})
         division = request.query_params.get("division", "330521")
