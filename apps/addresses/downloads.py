@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from apps.common.exports import FORMATS, export
-from apps.common.params import reject_unknown_params
+from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from . import selectors
 from .plates_print import PlateToPrint, plates_csv, plates_pdf
@@ -32,6 +32,7 @@ class AddressExportView(APIView):
     """按区划导出现行标准地址：GeoJSON（RFC 7946）、CSV（UTF-8 BOM）、GeoPackage（EPSG:4490）。"""
 
     permission_classes = [permissions.IsAdminUser]
+    content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("division", str, required=True),
                                OpenApiParameter("format", str, enum=list(FORMATS))],
