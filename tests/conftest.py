@@ -6,11 +6,23 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb,  # type: ignore[no-untyped-def]
+                    django_db_modify_db_settings):
+    """The test database, always (pytest-django would create it only when a selected test has a
+    django_db mark, and browser tests that read it through a separate server have none), loaded
+    once with the real seed data by the same loader `make run` uses."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from apps.divisions.loaders import load_demo_divisions
 
     with django_db_blocker.unblock():
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False,
+                                 aliases={"default"}, keepdb=django_db_keepdb)
         load_demo_divisions()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -56,16 +57,6 @@ def division_chain(division: Division) -> list[Division]:
     return list(reversed(chain))
 
 
-def _township_of(data: AddressInput) -> tuple[Division, Division | None]:
-    if data.village is not None:
-        return data.village.parent, data.village
-    if data.area is not None:
-        return data.area.village.parent, data.area.village
-    if data.road is not None:
-        return data.road.township, None
-    raise DomainRuleError("地址需要街路巷、片区或村/社区", "road")
-
-
 def check_inside(location: Point, township: Division, village: Division | None) -> None:
     """The address point must lie in its stated township (villages have seats, not polygons)."""
     if township.geometry is None:
@@ -74,6 +65,35 @@ def check_inside(location: Point, township: Division, village: Division | None) 
         where = f"{township.name}" + (f"{village.name}" if village else "")
         raise DomainRuleError(
             f"地址点位（{location.x:.6f}, {location.y:.6f}）不在所述区划 {where}（{township.code}）范围内", "location")
+
+
+def nearest_village(township: Division, location: Point) -> Division | None:
+    """Villages/communities have seats, not polygons: the one whose seat is nearest the address
+    within its township (the Voronoi cell of the seats) is the village it lies in."""
+    return (Division.objects.filter(parent=township, level="village", valid_to__isnull=True, seat__isnull=False)
+            .annotate(d=Distance("seat", location)).order_by("d").first())
+
+
+def locate_divisions(data: AddressInput) -> tuple[Division, Division | None]:
+    """(township, village) of a new address, checked spatially: the point must lie in the stated
+    village's or area's township; for a road, in one of the townships of the road's county
+    (roads cross township borders), and the village is then inferred from the seats."""
+    if data.village is not None or data.area is not None:
+        village = data.village or data.area.village
+        township = village.parent
+        check_inside(data.location, township, village)
+        return township, village
+    if data.road is None:
+        raise DomainRuleError("地址需要街路巷、片区或村/社区", "road")
+    road_town = data.road.township
+    if road_town.geometry is None or road_town.geometry.intersects(data.location):
+        township = road_town
+    else:
+        township = Division.objects.filter(parent=road_town.parent, level="township", valid_to__isnull=True,
+                                           geometry__intersects=data.location).first()
+        if township is None:
+            check_inside(data.location, road_town, None)  # raises with the road's township named
+    return township, nearest_village(township, data.location)
 
 
 def components_for(data: AddressInput, township: Division, village: Division | None) -> Components:
@@ -89,8 +109,7 @@ def components_for(data: AddressInput, township: Division, village: Division | N
 
 
 def create_address(data: AddressInput, *, actor: str) -> Address:
-    township, village = _township_of(data)
-    check_inside(data.location, township, village)
+    township, village = locate_divisions(data)
     try:
         comps = components_for(data, township, village)
     except ComponentError as exc:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 # Playwright's sync API keeps an event loop in the main thread; Django would then refuse the
-# test's own (synchronous) database calls. Nothing here is really async: allow them.
+# fixtures' own (synchronous) database calls. Nothing here is really async: allow them.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"

@@ -9,9 +9,7 @@ from django.conf import settings
 
 from .conftest import E2E_PASSWORD, E2E_USER, external_requests
 
-# django_db: so pytest-django creates the test database even when only these tests run (the
-# pages themselves are served by a separate gunicorn reading that database).
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+pytestmark = pytest.mark.e2e  # no django_db: the pages are read through a separate server
 SHOTS = Path(settings.BASE_DIR) / "var" / "e2e"
 
 
