@@ -16,7 +16,7 @@ setup-test:
 	@bash scripts/bootstrap.sh all --browser
 
 run: setup
-	@export DATABASE_URL=$(DBURL) DJANGO_SETTINGS_MODULE=geo_mz.settings.dev GEO_MZ_DEMO=1; \
+	@export DATABASE_URL=$(DBURL) DJANGO_SETTINGS_MODULE=geo_mz.settings.dev DJANGO_DEBUG=$${DJANGO_DEBUG:-0} GEO_MZ_DEMO=1; \
 	$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py load_demo_data && \
 	$(PY) manage.py ensure_demo_account && \

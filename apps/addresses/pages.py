@@ -64,6 +64,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "addresses": sum(r.addresses for r in rows), "door_addresses": sum(r.door_addresses for r in rows),
         "plates_installed": sum(r.plates_installed for r in rows),
         "plates_to_produce": sum(r.plates_to_produce for r in rows),
+        "without_plate": sum(r.without_plate for r in rows),
     }
     totals["coverage"] = (sum(r.coverage * r.door_addresses for r in rows) / totals["door_addresses"]
                           if totals["door_addresses"] else 0.0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from apps.common.models import ChangeRecord
 from apps.divisions.models import Division
@@ -98,6 +98,7 @@ class TownshipStats:
     plates_damaged: int
     coverage: float  # 数字门牌覆盖率: door addresses with an installed plate / door addresses
     households: int
+    without_plate: int  # door/building addresses with no live plate at all (need one issued)
 
 
 def coverage_stats(division_code: str) -> list[TownshipStats]:
@@ -106,8 +107,12 @@ def coverage_stats(division_code: str) -> list[TownshipStats]:
     townships = Division.objects.filter(code__startswith=division_code, level="township",
                                         valid_to__isnull=True).order_by("code")
     current = Address.objects.filter(valid_to__isnull=True, division_code__startswith=division_code)
-    totals = {row["township_id"]: row for row in current.values("township_id").annotate(
-        n=Count("id"), doors=Count("id", filter=Q(level__in=["door", "building"])), hh=Sum("households"))}
+    live_plate = DoorPlate.objects.filter(identity_id=OuterRef("identity_id")).exclude(
+        state__in=[PlateState.REPLACED, PlateState.REVOKED])
+    totals = {row["township_id"]: row for row in current.annotate(has_plate=Exists(live_plate)).values(
+        "township_id").annotate(
+        n=Count("id"), doors=Count("id", filter=Q(level__in=["door", "building"])), hh=Sum("households"),
+        bare=Count("id", filter=Q(level__in=["door", "building"], has_plate=False)))}
     plated = {row["identity__versions__township_id"]: row for row in DoorPlate.objects.filter(
         identity__versions__valid_to__isnull=True, identity__versions__division_code__startswith=division_code)
         .values("identity__versions__township_id").annotate(
@@ -124,7 +129,8 @@ def coverage_stats(division_code: str) -> list[TownshipStats]:
             plates_installed=p.get("installed", 0),
             plates_to_produce=p.get("to_make", 0) + p.get("damaged", 0),
             plates_damaged=p.get("damaged", 0),
-            coverage=round(p.get("covered", 0) / doors, 4) if doors else 0.0, households=t.get("hh") or 0))
+            coverage=round(p.get("covered", 0) / doors, 4) if doors else 0.0, households=t.get("hh") or 0,
+            without_plate=t.get("bare", 0)))
     return result
 
 

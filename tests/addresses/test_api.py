@@ -119,6 +119,7 @@ def test_coverage_statistics(api, doors) -> None:  # type: ignore[no-untyped-def
     row = body["results"][0]
     assert row["name"] == "武康街道" and row["door_addresses"] == 3 and row["plates_installed"] == 1
     assert row["coverage"] == pytest.approx(1 / 3, abs=1e-3) and row["plates_to_produce"] == 1
+    assert row["without_plate"] == 1  # the third door has no plate yet
     assert api.get("/api/v1/addresses/stats?division=abc").status_code == 400
 
 
@@ -165,3 +166,8 @@ def test_staff_allocates_a_door_through_the_api(api, ew_road) -> None:  # type: 
     assert created.status_code == 201 and created.json()["properties"]["door"] == "1号"
     outside = api.post("/api/v1/roads/R9001/doors", {"lon": 121.65, "lat": 31.81}, format="json")
     assert outside.status_code == 422 and outside.json()["errors"][0]["field"] == "location"
+
+
+def test_statistics_page(staff, doors) -> None:  # type: ignore[no-untyped-def]
+    page = staff.get(f"/addresses/stats/?division={doors[0].township.code}").content.decode()
+    assert "数字门牌覆盖率统计" in page and "武康街道" in page and f"/addresses/plates/{doors[0].township.code}.pdf" in page

@@ -1,0 +1,71 @@
+"""Admin for roads, 片区, address versions, plates and error reports (offline map widget).
+Registers are never deleted here; edits are recorded with the staff user."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+
+from apps.common.history import acting_as
+from apps.common.widgets import OfflineMapWidget
+
+from .models import Address, Area, DoorPlate, PlateReport, Road
+
+
+class RecordedAdmin(GISModelAdmin):
+    gis_widget = OfflineMapWidget
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        with acting_as(request.user.get_username()):
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(Road)
+class RoadAdmin(RecordedAdmin):
+    list_display = ["code", "name", "kind", "township", "valid_from", "valid_to"]
+    list_filter = ["kind", "township"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["county", "township", "predecessor"]
+
+
+@admin.register(Area)
+class AreaAdmin(RecordedAdmin):
+    list_display = ["code", "name", "kind", "village"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["county", "village"]
+
+
+@admin.register(Address)
+class AddressAdmin(RecordedAdmin):
+    list_display = ["code", "full_text", "level", "stage", "status", "version", "valid_from", "valid_to"]
+    list_filter = ["level", "stage", "status"]
+    search_fields = ["code", "full_text"]
+    raw_id_fields = ["identity", "township", "village", "road", "area", "successor"]
+    readonly_fields = ["identity", "code", "version", "full_text", "created_at"]
+    show_full_result_count = False  # 150,000+ rows: skip the extra COUNT(*)
+
+
+@admin.register(DoorPlate)
+class DoorPlateAdmin(admin.ModelAdmin):
+    list_display = ["plate_no", "identity", "size", "state", "installed_on", "token_active"]
+    list_filter = ["state", "size", "token_active"]
+    search_fields = ["plate_no", "identity__code"]
+    raw_id_fields = ["identity", "replaced_by"]
+    readonly_fields = ["token", "token_active", "replaced_by"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PlateReport)
+class PlateReportAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "plate", "message", "handled"]
+    list_filter = ["handled"]
+    raw_id_fields = ["plate"]
+    readonly_fields = ["plate", "message", "created_at"]
