@@ -20,7 +20,7 @@ from apps.divisions.models import Division
 
 from . import numbering
 from .components import ComponentError, Components, build_code, build_full_text, validate
-from .models import (Address, AddressIdentity, AddressStatus, Area, DoorPlate, PlateReport, PlateSize, PlateState,
+from .models import (Address, AddressEntrance, AddressIdentity, AddressStatus, Area, DoorPlate, PlateReport, PlateSize, PlateState,
                      Road, Stage)
 
 TOKEN_BYTES = 16  # 128 bits: unguessable, 22 url-safe characters
@@ -198,6 +198,24 @@ def retire_address(address: Address, effective: dt.date, *, actor: str, stage: s
         address.successor = successor
         address.save(update_fields=["valid_to", "stage", "successor"])
         return address
+
+
+MAX_ENTRANCE_DISTANCE_M = 500.0
+
+
+def add_entrance(address: Address, label: str, location: Point, *, actor: str) -> AddressEntrance:
+    """Another labelled entrance (北门, 车行入口…) of the address; it must lie in the address's
+    township and near the address (a far point is a data-entry mistake, not an entrance)."""
+    label = label.strip()
+    if not 1 <= len(label) <= 30:
+        raise DomainRuleError("出入口名称应为 1–30 个字", "label")
+    check_inside(location, address.township, address.village)
+    distance = Address.objects.filter(pk=address.pk).annotate(
+        d=Distance("location", location, spheroid=True)).values_list("d", flat=True).get()
+    if distance.m > MAX_ENTRANCE_DISTANCE_M:
+        raise DomainRuleError(f"出入口距地址 {distance.m:.0f} 米，超过 {MAX_ENTRANCE_DISTANCE_M:.0f} 米", "location")
+    with acting_as(actor):
+        return AddressEntrance.objects.create(identity=address.identity, label=label, location=location)
 
 
 # ---------------------------------------------------------------- door plates

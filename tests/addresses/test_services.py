@@ -133,3 +133,14 @@ def test_codes_are_never_reused(ew_road) -> None:  # type: ignore[no-untyped-def
         services.create_address(services.AddressInput(location=address.location, road=ew_road, door_number=1),
                                 actor="t")
     assert AddressIdentity.objects.filter(code=address.code).count() == 1
+
+
+def test_extra_entrances_are_labelled_and_checked(ew_road, api) -> None:  # type: ignore[no-untyped-def]
+    address = door(ew_road, 0.003, 0.0002)
+    services.add_entrance(address, "北门", offset(address.location, 0, 0.0005), actor="t")
+    with pytest.raises(DomainRuleError):
+        services.add_entrance(address, "远门", offset(address.location, 0.01, 0), actor="t")  # ~1 km away
+    with pytest.raises(DomainRuleError):
+        services.add_entrance(address, "", address.location, actor="t")
+    entrances = api.get(f"/api/v1/addresses/{address.code}").json()["properties"]["entrances"]
+    assert [e["label"] for e in entrances] == ["北门"] and entrances[0]["location"]["type"] == "Point"
