@@ -5,27 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.gis.admin import GISModelAdmin
 
-from apps.common.history import acting_as
-from apps.common.widgets import OfflineMapWidget
+from apps.common.admin_base import RegisterAdmin
 
 from .models import Address, Area, DoorPlate, PlateReport, Road
 
 
-class RecordedAdmin(GISModelAdmin):
-    gis_widget = OfflineMapWidget
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        with acting_as(request.user.get_username()):
-            super().save_model(request, obj, form, change)
-
-
 @admin.register(Road)
-class RoadAdmin(RecordedAdmin):
+class RoadAdmin(RegisterAdmin):
     list_display = ["code", "name", "kind", "township", "valid_from", "valid_to"]
     list_filter = ["kind", "township"]
     search_fields = ["code", "name"]
@@ -33,7 +20,7 @@ class RoadAdmin(RecordedAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(RecordedAdmin):
+class AreaAdmin(RegisterAdmin):
     list_display = ["code", "name", "kind", "village"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -41,7 +28,7 @@ class AreaAdmin(RecordedAdmin):
 
 
 @admin.register(Address)
-class AddressAdmin(RecordedAdmin):
+class AddressAdmin(RegisterAdmin):
     list_display = ["code", "full_text", "level", "stage", "status", "version", "valid_from", "valid_to"]
     list_filter = ["level", "stage", "status"]
     search_fields = ["code", "full_text"]

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.gis.admin import GISModelAdmin
 
-from apps.common.history import acting_as
-from apps.common.widgets import OfflineMapWidget
+from apps.common.admin_base import RegisterAdmin
 
 from .models import Division, DivisionChange
 
@@ -28,8 +26,7 @@ class DivisionChildInline(admin.TabularInline):
 
 
 @admin.register(Division)
-class DivisionAdmin(GISModelAdmin):
-    gis_widget = OfflineMapWidget
+class DivisionAdmin(RegisterAdmin):
     list_display = ["code", "name", "level", "kind", "parent", "status", "valid_from", "valid_to", "scope"]
     list_filter = ["level", "status", "scope", "code_assigned_locally", "geometry_synthesised"]
     search_fields = ["code", "name", "short_name"]
@@ -45,13 +42,6 @@ class DivisionAdmin(GISModelAdmin):
                            "uid", "created_at", "updated_at"]}),
     ]
     inlines = [DivisionChildInline]
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: Any, obj: Division, form: Any, change: bool) -> None:
-        with acting_as(request.user.get_username()):
-            super().save_model(request, obj, form, change)
 
 
 @admin.register(DivisionChange)
