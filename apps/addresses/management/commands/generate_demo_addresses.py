@@ -1,7 +1,7 @@
 """`manage.py generate_demo_addresses`: a deterministic synthetic address register for one county
 (roads, 小区, 村民小组, door and room addresses, door plates), written with COPY in one transaction.
 Idempotent: the same generator version, seed and count is skipped at once; anything else (or
---force) first deletes the previously generated rows, and only those. See apps/addresses/demo.py."""
+--force) first deletes the previously generated rows, and only those. See apps/addresses/demo/."""
 from __future__ import annotations
 
 from typing import Any
