@@ -46,7 +46,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
                 context["report_error"] = "提交过于频繁，请稍后再试"
                 context["retry_after"] = exc.retry_after
     address = selectors.get_address(plate.identity.code) or selectors.latest_version(plate.identity.code)
-    chain = services.division_chain(address.village or address.township)
+    chain = selectors.division_chain(address)
     context.update(address=address, chain=chain, nearby=selectors.nearby_services(address.location))
     response = render(request, "addresses/scan.html", context, status=429 if "retry_after" in context else 200)
     if "retry_after" in context:

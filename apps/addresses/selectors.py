@@ -20,8 +20,23 @@ def valid_on(queryset: QuerySet, day: dt.date) -> QuerySet:
                            Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
+# Related columns the address serializers never print: the township's polygon alone can be
+# hundreds of kilobytes, so it must not be fetched with every address.
+_UNUSED_RELATED = ("township__geometry", "township__seat", "village__geometry", "village__seat", "road__geometry",
+                   "area__geometry", "area__location")
+
+
 def addresses() -> QuerySet:
-    return Address.objects.select_related("road", "area", "township", "village", "identity")
+    return Address.objects.select_related("road", "area", "township", "village").defer(*_UNUSED_RELATED)
+
+
+def division_chain(address: Address) -> list[Division]:
+    """Province → … → village of an address in one query, by code prefixes, without geometry."""
+    code = address.division_code
+    prefixes = {code[:2] + "0000", code[:4] + "00", code[:6], code[:9], code[:12]}
+    chain = Division.objects.filter(code__in=prefixes, valid_to__isnull=True).only("code", "name", "level")
+    # A municipality's province and prefecture share one code: it appears once.
+    return sorted(chain, key=lambda d: (len(d.code.rstrip("0")) if len(d.code) == 6 else len(d.code), d.code))
 
 
 def get_address(code: str, day: dt.date | None = None) -> Address | None:

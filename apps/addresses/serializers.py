@@ -10,7 +10,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from apps.common.crs import CoordinateRangeError, UnknownCRSError, check_lonlat, normalise_crs, to_cgcs2000
 
-from .models import Address, DoorPlate
+from .models import Address, AddressEntrance, DoorPlate
 
 COORD_PRECISION = 7
 
@@ -73,7 +73,7 @@ class AddressDetailSerializer(AddressFeatureSerializer):
     def get_entrances(self, obj: Address) -> list[dict]:
         field = GeometryField(precision=COORD_PRECISION)
         return [{"label": e.label, "location": field.to_representation(e.location)}
-                for e in obj.identity.entrances.all()]
+                for e in AddressEntrance.objects.filter(identity_id=obj.identity_id)]
 
     def get_successor(self, obj: Address) -> dict | None:
         if obj.successor_id is None:

@@ -32,7 +32,7 @@ def _address_or_404(code: str, day: Any = None):  # type: ignore[no-untyped-def]
 
 
 def detail_response(address: Any, request: Request) -> Response:
-    context = {"request": request, "chain": services.division_chain(address.village or address.township),
+    context = {"request": request, "chain": selectors.division_chain(address),
                "plates": list(selectors.plates_of(address))}
     return Response(AddressDetailSerializer(address, context=context).data)
 
