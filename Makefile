@@ -7,7 +7,7 @@ PY := .venv/bin/python
 # The private cluster's URL unless DATABASE_URL points elsewhere.
 DBURL = $${DATABASE_URL:-$$(scripts/pg.sh url)}
 
-.PHONY: run test stop setup setup-test bench lint lock psql collectstatic
+.PHONY: run test stop setup setup-test bench lint lock psql collectstatic eval
 
 setup:
 	@bash scripts/bootstrap.sh all
@@ -21,6 +21,8 @@ run: setup
 	$(PY) manage.py load_demo_data && \
 	$(PY) manage.py ensure_demo_account && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
+	{ $(PY) manage.py run_jobs >> var/worker.log 2>&1 & echo $$! > var/worker.pid; } && \
+	echo "[geo-mz] Background worker started (var/worker.log)" && \
 	echo "[geo-mz] Serving on http://127.0.0.1:$(PORT)/  (API: /api/v1/divisions/, docs: /api/docs/, admin: /admin/)" && \
 	exec .venv/bin/gunicorn geo_mz.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --timeout 120 \
 	  --access-logfile - --pid var/gunicorn.pid
@@ -31,6 +33,7 @@ test: setup-test
 
 stop:
 	@-[ -f var/gunicorn.pid ] && kill $$(cat var/gunicorn.pid) 2>/dev/null; rm -f var/gunicorn.pid
+	@-[ -f var/worker.pid ] && kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid
 	@bash scripts/pg.sh stop
 
 bench: setup
@@ -43,3 +46,7 @@ lock:
 	python3 -m venv var/lockvenv && var/lockvenv/bin/pip install -q -r requirements.in && \
 	{ echo "# Fully pinned lock of requirements.in (regenerate with 'make lock'). Installed by scripts/bootstrap.sh."; \
 	  var/lockvenv/bin/pip freeze | grep -v '^pip=='; } > requirements.txt; rm -rf var/lockvenv
+
+# The matcher's quality set (eval/README.md): top-1 accuracy, wrong-match, ambiguous rates per noise kind.
+eval: setup
+	@export DATABASE_URL=$(DBURL); $(PY) eval/run.py $(EVAL_ARGS)

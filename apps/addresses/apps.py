@@ -6,3 +6,6 @@ class AddressesConfig(AppConfig):
     name = "apps.addresses"
     label = "addresses"
     verbose_name = "标准地址与门牌"
+
+    def ready(self) -> None:
+        from . import job_handlers  # noqa: F401  (registers the batch-matching job handler)

@@ -271,3 +271,60 @@ class PlateReport(models.Model):
         verbose_name = "门牌报错"
         verbose_name_plural = "门牌报错"
         ordering = ["-created_at"]
+
+
+class AddressAlias(models.Model):
+    """A spelling staff confirmed for an address (from the review queue): the matcher answers it
+    directly next time. Stored normalised."""
+
+    spelling = models.CharField("写法（规范化后）", max_length=300, unique=True)
+    identity = models.ForeignKey(AddressIdentity, on_delete=models.PROTECT, related_name="aliases")
+    created_by = models.CharField("确认人", max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "地址别名"
+        verbose_name_plural = "地址别名"
+
+
+class MatchBatch(models.Model):
+    """One batch-matching request of a department: its job, the column matched and the report."""
+
+    job = models.OneToOneField("common.Job", on_delete=models.PROTECT, related_name="match_batch")
+    department = models.CharField("提交部门", max_length=100)
+    column = models.CharField("地址列", max_length=100)
+    rows = models.PositiveIntegerField("行数", default=0)
+    matched = models.PositiveIntegerField("匹配", default=0)
+    ambiguous = models.PositiveIntegerField("多义", default=0)
+    unmatched = models.PositiveIntegerField("未匹配", default=0)
+    report = models.JSONField("报告", default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "批量匹配"
+        verbose_name_plural = "批量匹配"
+        ordering = ["-created_at"]
+
+    @property
+    def match_rate(self) -> float:
+        return self.matched / self.rows if self.rows else 0.0
+
+
+class ReviewItem(models.Model):
+    """An unmatched or ambiguous batch row waiting for staff to pick the right address."""
+
+    batch = models.ForeignKey(MatchBatch, on_delete=models.CASCADE, related_name="review_items")
+    row_number = models.PositiveIntegerField("行号")
+    query = models.TextField("原始地址")
+    status = models.CharField("匹配状态", max_length=10)
+    candidates = models.JSONField("候选", default=list, blank=True)
+    resolved = models.ForeignKey(AddressIdentity, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="确认的地址")
+    resolved_by = models.CharField("处理人", max_length=150, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    no_match = models.BooleanField("确认无对应地址", default=False)
+
+    class Meta:
+        verbose_name = "待复核地址"
+        verbose_name_plural = "待复核地址"
+        ordering = ["batch", "row_number"]

@@ -176,6 +176,9 @@ def rename_road(road: Road, new_name: str, effective: dt.date, *, actor: str) ->
         raise DomainRuleError(f"{road.name} 已失效", "road")
     if road.valid_from and effective <= road.valid_from:
         raise DomainRuleError("更名日期必须晚于当前版本的生效日期", "effective")
+    too_new = Address.objects.filter(road=road, valid_to__isnull=True, valid_from__gte=effective).first()
+    if too_new is not None:
+        raise DomainRuleError(f"{too_new.full_text} 自 {too_new.valid_from} 起生效，更名日期必须晚于此日", "effective")
     with acting_as(actor):
         road.valid_to = effective
         road.save(update_fields=["valid_to"])

@@ -1,7 +1,7 @@
 """Routes of the address register: /api/v1/… (JSON, files) and the pages (/m/<token>, statistics)."""
 from django.urls import path, re_path
 
-from . import downloads, pages, views
+from . import downloads, matching_views, pages, views
 
 api_urlpatterns = [
     path("addresses/", views.AddressListView.as_view(), name="address-list"),
@@ -12,6 +12,11 @@ api_urlpatterns = [
     path("reverse", views.ReverseGeocodeView.as_view(), name="reverse-geocode"),
     path("roads/<str:road_code>/doors", views.AllocateDoorView.as_view(), name="road-allocate-door"),
     path("plates/<str:plate_no>/qr.svg", views.plate_qr_svg, name="plate-qr"),
+    path("geocode", matching_views.GeocodeView.as_view(), name="geocode"),
+    path("geocode/batch", matching_views.BatchGeocodeView.as_view(), name="geocode-batch"),
+    path("autocomplete", matching_views.AutocompleteView.as_view(), name="autocomplete"),
+    path("jobs/<int:job_id>", matching_views.JobView.as_view(), name="job"),
+    path("jobs/<int:job_id>/result", matching_views.JobResultView.as_view(), name="job-result"),
 ]
 
 page_urlpatterns = [

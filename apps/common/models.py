@@ -45,3 +45,37 @@ class ChangeRecord(models.Model):
         verbose_name_plural = "变更记录"
         indexes = [models.Index(fields=["table_name", "row_id"]), models.Index(fields=["at"])]
         ordering = ["-at", "-id"]
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "运行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Job(models.Model):
+    """Long work (batch matching, big exports) queued in PostgreSQL: a worker (`manage.py
+    run_jobs`) takes the oldest queued job with SELECT … FOR UPDATE SKIP LOCKED, reports progress
+    here, and stores the result; pages and the API poll it. No extra server is needed."""
+
+    kind = models.CharField("类型", max_length=40)
+    status = models.CharField("状态", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField("进度", default=0.0)
+    message = models.TextField("消息", blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    input_file = models.FileField("输入文件", upload_to="jobs/input/", blank=True)
+    result = models.JSONField("结果", default=dict, blank=True)
+    result_file = models.FileField("结果文件", upload_to="jobs/result/", blank=True)
+    created_by = models.CharField("提交人", max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [models.CheckConstraint(condition=models.Q(progress__gte=0) & models.Q(progress__lte=1),
+                                              name="job_progress_range")]

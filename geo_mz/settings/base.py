@@ -161,3 +161,6 @@ GEO_MZ_TILE_ATTRIBUTION = env_str("GEO_MZ_TILE_ATTRIBUTION", "")
 # references (fixed in 3.9). Our importers resolve CRSs through pyproj and our own whitelist
 # (apps.common.crs), never by handing a user's WKT to GDAL, so the warning is acknowledged here.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# The county whose register this deployment keeps (the address matcher's home; 德清县 in the demo).
+GEO_MZ_HOME_COUNTY = env_str("GEO_MZ_HOME_COUNTY", "330521")

@@ -1,0 +1,144 @@
+"""The matcher and its API on real addresses made through the services (test database): exact
+and messy spellings, renamed roads, homophones, negatives, status rules, autocomplete, batches."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.addresses import services
+from apps.addresses.matching import index as match_index
+from apps.addresses.matching.service import geocode
+from apps.addresses.models import MatchBatch, ReviewItem
+from apps.common.jobs import claim_next, run_job
+from apps.common.models import JobStatus
+
+from ..addresses.conftest import ew_road, offset, wukang  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def register(ew_road, wukang):  # type: ignore[no-untyped-def]
+    """测试东西路 1号, 3号 and 2号, and a room address behind 1号; the index rebuilt on them."""
+    seat = wukang.seat
+    made = {}
+    for key, dx, dy in (("1", 0.003, 0.0002), ("3", 0.002, 0.0002), ("2", 0.003, -0.0002)):
+        made[key] = services.allocate_door(ew_road, offset(seat, dx, dy), actor="t", valid_from=dt.date(2020, 1, 1))
+    made["room"] = services.create_address(services.AddressInput(
+        location=offset(seat, 0.003, 0.0004), road=ew_road, door_number=1, building="3", unit="2", room="502",
+        valid_from=dt.date(2020, 1, 1)), actor="t")
+    match_index.forget()
+    yield made
+    match_index.forget()
+
+
+@pytest.mark.parametrize("query", [
+    "浙江省湖州市德清县武康街道测试东西路1号",
+    "德清县武康街道测试东西路1号",
+    "德清武康测试东西路1号",
+    "测试东西路1号",
+    "湖州德清 测试东西路 1 号",
+    "浙江省湖州市德清县武康街道测试东西路１号",
+    "浙江省湖州市德清縣武康街道測試東西路一號",
+])
+def test_door_spellings_match_the_door(register, query: str) -> None:  # type: ignore[no-untyped-def]
+    result = geocode(query)
+    assert result.status == "matched", (query, result)
+    assert result.best.code == register["1"].code and result.best.precision == "门牌"
+
+
+@pytest.mark.parametrize("query", ["测试东西路1号3幢2单元502室", "测试东西路1号3栋2单元502", "测试东西路1号3号楼2单元五零二室"])
+def test_room_spellings(register, query: str) -> None:  # type: ignore[no-untyped-def]
+    result = geocode(query)
+    assert result.status == "matched" and result.best.code == register["room"].code and result.best.precision == "户室"
+
+
+def test_nonexistent_door_is_not_matched_but_the_road_is_offered(register) -> None:  # type: ignore[no-untyped-def]
+    result = geocode("德清县武康街道测试东西路99号")
+    assert result.status == "unmatched"
+    assert result.best.precision == "街路巷" and any(r.startswith("door_not_found") for r in result.best.reasons)
+
+
+def test_unknown_road_and_outside_county_are_unmatched(register) -> None:  # type: ignore[no-untyped-def]
+    assert geocode("德清县武康街道完全不存在大道8号").status == "unmatched"
+    outside = geocode("江苏省南通市启东市汇龙镇人民中路1号")
+    assert outside.status == "unmatched" and outside.outside_county
+
+
+def test_homophone_typo_is_corrected_with_a_reason(register) -> None:  # type: ignore[no-untyped-def]
+    result = geocode("德清县武康街道测式东西路3号")  # 试→式, same pinyin
+    assert result.best.code == register["3"].code and any(r.startswith("fuzzy:") for r in result.best.reasons)
+
+
+def test_old_road_name_finds_the_renamed_road(register, ew_road) -> None:  # type: ignore[no-untyped-def]
+    services.rename_road(ew_road, "英才新路", dt.date(2025, 1, 1), actor="t")
+    match_index.forget()
+    result = geocode("德清县武康街道测试东西路3号")
+    assert result.status == "matched" and result.best.code == register["3"].code
+    assert "英才新路3号" in result.best.full_text and any(r.startswith("renamed_from") for r in result.best.reasons)
+
+
+def test_api_geocode_and_autocomplete(api, register) -> None:  # type: ignore[no-untyped-def]
+    body = api.get("/api/v1/geocode", {"q": "测试东西路3号", "within": "330521"}).json()
+    assert body["status"] == "matched" and body["features"][0]["id"] == register["3"].code
+    assert body["features"][0]["geometry"]["type"] == "Point" and body["features"][0]["properties"]["reasons"]
+    assert api.get("/api/v1/geocode", {"q": "测试东西路3号", "within": "320681"}).json()["count"] == 0
+    suggestions = api.get("/api/v1/autocomplete", {"q": "测试东西"}).json()["suggestions"]
+    assert suggestions[0]["text"] == "测试东西路" and suggestions[0]["kind"] == "road"
+    doors = api.get("/api/v1/autocomplete", {"q": "测试东西路"+"1"}).json()["suggestions"]
+    assert doors[0]["code"] == register["1"].code
+    for bad in ({"q": ""}, {"q": "x", "limit": 0}, {"q": "x", "within": "abc"}, {"q": "x", "nope": 1}):
+        assert api.get("/api/v1/geocode", bad).status_code == 400
+
+
+def _csv(rows: list[list[str]], encoding: str = "utf-8") -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return SimpleUploadedFile("batch.csv", buffer.getvalue().encode(encoding), content_type="text/csv")
+
+
+def test_batch_runs_as_a_job_and_its_report_matches_its_output(api, register) -> None:  # type: ignore[no-untyped-def]
+    api.force_authenticate(get_user_model().objects.create_user("police", is_staff=True))
+    rows = [["编号", "地址"], ["1", "德清县武康街道测试东西路1号"], ["2", "测试东西路3号"], ["3", "测试东西路99号"],
+            ["4", "江苏省南通市启东市人民路1号"], ["5", "=HYPERLINK(\"x\")测试东西路2号"]]
+    response = api.post("/api/v1/geocode/batch", {"file": _csv(rows, "gbk"), "column": "地址", "department": "公安局"},
+                        format="multipart")
+    assert response.status_code == 202 and response["Location"].startswith("/api/v1/jobs/")
+    job = claim_next()
+    assert job is not None and run_job(job).status == JobStatus.SUCCEEDED
+    status = api.get(response["Location"]).json()
+    assert status["status"] == "succeeded" and status["progress"] == 1.0 and status["batch"]["department"] == "公安局"
+    output = api.get(response["Location"] + "/result")
+    lines = list(csv.reader(io.StringIO(b"".join(output.streaming_content).decode("utf-8-sig"))))
+    assert lines[0][:2] == ["编号", "地址"] and lines[1][-2] == "匹配"
+    matched_in_file = sum(1 for line in lines[1:] if line[-2] == "匹配")
+    batch = MatchBatch.objects.get(job=job)
+    assert batch.report["match_rate"] == round(matched_in_file / 5, 4) and batch.report["encoding"].startswith("GBK")
+    assert lines[5][1].startswith("'=")  # the formula is written back inert
+    assert ReviewItem.objects.filter(batch=batch).count() == 5 - matched_in_file
+
+
+@pytest.mark.parametrize("upload,column,field", [
+    (SimpleUploadedFile("e.csv", b""), "地址", "file"),
+    (SimpleUploadedFile("h.csv", "地址\n".encode()), "地址", "file"),
+    (SimpleUploadedFile("w.csv", "名称,住址\n甲,德清\n".encode()), "地址", "column"),
+    (SimpleUploadedFile("b.csv", bytes(range(256)) * 10), "地址", "file"),
+    (SimpleUploadedFile("big.csv", ("地址\n" + "德" * 600 + "\n").encode()), "地址", "file"),
+    (SimpleUploadedFile("x.xlsx", b"PK\x03\x04not really a zip"), "地址", "file"),
+])
+def test_bad_batch_uploads_are_400_and_write_nothing(api, upload, column, field) -> None:  # type: ignore[no-untyped-def]
+    api.force_authenticate(get_user_model().objects.create_user("clerk"))
+    response = api.post("/api/v1/geocode/batch", {"file": upload, "column": column, "department": "水务"},
+                        format="multipart")
+    assert response.status_code == 400, response.content
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert not MatchBatch.objects.exists()
+
+
+def test_batch_needs_login(api) -> None:  # type: ignore[no-untyped-def]
+    assert api.post("/api/v1/geocode/batch", {}, format="multipart").status_code in (401, 403)
