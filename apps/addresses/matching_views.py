@@ -23,6 +23,7 @@ from .matching.autocomplete import suggest
 from .matching.result import Candidate
 from .matching.service import geocode
 from .models import MatchBatch
+from .review import department_history
 
 
 class GeocodeQuery(serializers.Serializer):
@@ -145,3 +146,13 @@ class JobResultView(APIView):
             raise Http404("没有该任务的结果")
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=f"batch-{job.pk}.csv",
                             content_type="text/csv; charset=utf-8")
+
+
+class DepartmentHistoryView(APIView):
+    """各部门批量匹配的匹配率历史。"""
+
+    permission_classes = [permissions.IsAdminUser]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        return Response({"departments": department_history()})

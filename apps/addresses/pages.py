@@ -11,8 +11,8 @@ from django.shortcuts import render
 
 from apps.common.errors import DomainRuleError
 
-from . import selectors, services
-from .models import PlateState
+from . import review, selectors, services
+from .models import MatchBatch, PlateState, ReviewItem
 
 
 def _sender_hash(request: HttpRequest) -> str:
@@ -69,3 +69,26 @@ def statistics(request: HttpRequest) -> HttpResponse:
     totals["coverage"] = (sum(r.coverage * r.door_addresses for r in rows) / totals["door_addresses"]
                           if totals["door_addresses"] else 0.0)
     return render(request, "addresses/statistics.html", {"rows": rows, "totals": totals, "division": division})
+
+
+@staff_member_required
+def batches(request: HttpRequest) -> HttpResponse:
+    """Upload a file for batch matching and watch the jobs' progress (the page polls the job API)."""
+    recent = MatchBatch.objects.select_related("job").order_by("-created_at")[:50]
+    return render(request, "addresses/batches.html", {"batches": recent, "history": review.department_history()})
+
+
+@staff_member_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Resolve unmatched/ambiguous batch rows: pick the candidate (becomes an alias) or none."""
+    message = ""
+    if request.method == "POST":
+        item = ReviewItem.objects.filter(pk=request.POST.get("item")).first()
+        if item is not None:
+            try:
+                review.resolve(item, request.POST.get("code") or None, actor=request.user.get_username())
+                message = f"第 {item.row_number} 行已处理"
+            except DomainRuleError as exc:
+                message = str(exc.detail)
+    items = review.open_items(request.GET.get("department"))[:50]
+    return render(request, "addresses/review.html", {"items": items, "message": message})

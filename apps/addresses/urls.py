@@ -14,6 +14,7 @@ api_urlpatterns = [
     path("plates/<str:plate_no>/qr.svg", views.plate_qr_svg, name="plate-qr"),
     path("geocode", matching_views.GeocodeView.as_view(), name="geocode"),
     path("geocode/batch", matching_views.BatchGeocodeView.as_view(), name="geocode-batch"),
+    path("geocode/departments", matching_views.DepartmentHistoryView.as_view(), name="geocode-departments"),
     path("autocomplete", matching_views.AutocompleteView.as_view(), name="autocomplete"),
     path("jobs/<int:job_id>", matching_views.JobView.as_view(), name="job"),
     path("jobs/<int:job_id>/result", matching_views.JobResultView.as_view(), name="job-result"),
@@ -23,4 +24,6 @@ page_urlpatterns = [
     path("m/<str:token>", pages.scan, name="plate-scan"),
     path("addresses/stats/", pages.statistics, name="address-stats-page"),
     path("addresses/plates/<str:township>.<str:fmt>", downloads.plate_sheet, name="plate-sheet"),
+    path("addresses/matching/", pages.batches, name="matching-batches"),
+    path("addresses/matching/review/", pages.review_queue, name="matching-review"),
 ]

@@ -142,3 +142,25 @@ def test_bad_batch_uploads_are_400_and_write_nothing(api, upload, column, field)
 
 def test_batch_needs_login(api) -> None:  # type: ignore[no-untyped-def]
     assert api.post("/api/v1/geocode/batch", {}, format="multipart").status_code in (401, 403)
+
+
+def test_review_resolution_becomes_an_alias(api, register, client) -> None:  # type: ignore[no-untyped-def]
+    staff = get_user_model().objects.create_user("reviewer", is_staff=True)
+    api.force_authenticate(staff)
+    rows = [["地址"], ["武康街道老街3号门面"]]
+    api.post("/api/v1/geocode/batch", {"file": _csv(rows), "column": "地址", "department": "供电公司"},
+             format="multipart")
+    run_job(claim_next())
+    item = ReviewItem.objects.get()
+    client.force_login(staff)
+    page = client.get("/addresses/matching/review/").content.decode()
+    assert "武康街道老街3号门面" in page
+    client.post("/addresses/matching/review/", {"item": item.pk, "code": register["3"].code})
+    item.refresh_from_db()
+    assert item.resolved.code == register["3"].code
+    match_index.forget()
+    again = geocode("武康街道老街3号门面")
+    assert again.status == "matched" and again.best.code == register["3"].code and "alias" in again.best.reasons[0]
+    history = api.get("/api/v1/geocode/departments").json()["departments"]
+    assert history["供电公司"][0]["rows"] == 1
+    assert "供电公司" in client.get("/addresses/matching/").content.decode()
