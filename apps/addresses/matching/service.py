@@ -5,11 +5,12 @@ the in-memory index, fall back to tolerant (character + pinyin) name matching, a
 ahead of the next candidate: a wrong `matched` is worse than `ambiguous`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .fuzzy import best_matches
+from .fuzzy import best_matches, similarity
 from .index import AddressIndex, IndexedAddress, get_index
 from .normalize import normalize
 from .parse import ParsedAddress, parse
@@ -19,6 +20,7 @@ MATCH_SCORE = 0.75  # below this the best candidate is only a suggestion
 CLEAR_LEAD = 0.05  # the best must lead the second by this much to be `matched`
 FUZZY_CUTOFF = 0.72
 PRECISION_RANK = {p: i for i, p in enumerate(PRECISIONS)}
+_SECOND_NUMBER = re.compile(r"^([0-9]{1,3})号$")
 
 
 @dataclass
@@ -44,7 +46,7 @@ def geocode(q: str, *, limit: int = 5, within: str | None = None, min_score: flo
         hit = _address_candidate(idx.by_code[alias], 1.0, ["alias:人工确认的写法"])
         return MatchResult(q, MATCHED, [hit], normalized)
     p = parse(q, idx.gazetteer)
-    if p.outside_county:
+    if p.outside_county or _names_another_county(p, idx):
         return MatchResult(q, UNMATCHED, [], p.normalized, outside_county=True)
     wanted = _requested_precision(p)
     candidates = _candidates(p, idx)
@@ -57,6 +59,20 @@ def geocode(q: str, *, limit: int = 5, within: str | None = None, min_score: flo
         unique.setdefault(c.code, c)
     ranked = list(unique.values())[:limit]
     return MatchResult(q, _status(ranked, wanted), ranked, p.normalized)
+
+
+def _names_another_county(p: ParsedAddress, idx: AddressIndex) -> bool:
+    """Text the parse set aside that names a county, prefecture or province other than ours
+    (南浔善琏镇… , 溆浦沿溪乡…): the address is elsewhere, even if a road of ours has its name."""
+    gaz = idx.gazetteer
+    home = idx.home_county
+    for leftover in p.leftovers:
+        for hit in gaz.scan(leftover):
+            entry = hit.entry
+            if entry.kind == "division" and entry.level in ("province", "prefecture", "county") \
+                    and not gaz.is_within(home, entry.code) and len(hit.text) >= 2:
+                return True
+    return False
 
 
 def _status(ranked: list[Candidate], wanted: str) -> str:
@@ -129,17 +145,39 @@ def _streets(p: ParsedAddress, idx: AddressIndex) -> list[_Street]:
             area = idx.areas[aid]
             sim = 1.0 if area.name == p.area.name else best_matches(p.area.name, [area.name], cutoff=0)[0][1]
             found.append(_Street("area", aid, sim, [f"area:{area.name}"]))
-    if p.group is not None and p.village is not None and p.village.code:
-        group = idx.gazetteer.group(p.village.code, p.group)
+    village_code, village_reasons = _village_for_group(p, idx)
+    if p.group is not None and village_code:
+        group = idx.gazetteer.group(village_code, p.group)
         if group is not None:
             aid = next((a.id for a in idx.areas.values() if a.code == group.code), None)
             if aid is not None:
-                found.append(_Street("area", aid, 1.0, [f"village:{p.village.name}", f"group:{p.group}组"]))
+                score = 1.0 if not village_reasons else 0.92
+                found.append(_Street("area", aid, score, village_reasons or [f"village:{p.village.name}"]
+                                     + [f"group:{p.group}组"]))
     for street in found:  # a road outside the township named: possible (roads cross borders), less likely
         if town and street.kind == "road" and idx.roads[street.id].township_code != town:
             street.score -= 0.05
             street.reasons.append("township_differs")
     return found
+
+
+def _village_for_group(p: ParsedAddress, idx: AddressIndex) -> tuple[str | None, list[str]]:
+    """The 村 of a "…村3组12号" address: as parsed, or — when its name was mistyped (冬衡村 for
+    东衡村) and so left over — the village of the township (or county) that reads the same."""
+    if p.village is not None and p.village.code:
+        return p.village.code, []
+    if p.group is None:
+        return None, []
+    town = p.township.code if p.township and p.township.code else idx.home_county
+    typed = [x for x in p.leftovers if x.endswith(("村", "社区"))]
+    villages = [(code, name) for code, name, level in idx.local_divisions
+                if level == "village" and code.startswith(town)]
+    for text in typed:
+        scored = sorted(((similarity(text, name), code, name) for code, name in villages), reverse=True)
+        if scored and scored[0][0] >= 0.9 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05):
+            sim, code, name = scored[0]
+            return code, [f"village:{name}", f"fuzzy:{text}→{name}({sim:.2f})"]
+    return None, []
 
 
 def _candidates(p: ParsedAddress, idx: AddressIndex) -> list[Candidate]:
@@ -156,9 +194,15 @@ def _at_street(p: ParsedAddress, idx: AddressIndex, street: _Street, penalty: fl
                common: list[str]) -> list[Candidate]:
     base = street.score - penalty
     reasons = street.reasons + common
-    if p.door_number is None and street.kind == "area" and p.building:
+    if street.kind == "area" and p.building and p.door_number is None:
         rooms = idx.by_area_room.get((street.id, p.building, p.unit, p.room), [])
         return [_address_candidate(a, base, reasons + ["room"]) for a in rooms]
+    if street.kind == "area" and p.road is None and p.door_number is not None and (p.room or p.unit or p.building):
+        # Inside a compound with no road, "6号2单元302" and "6-1-1301" number the building, not a door.
+        unit, room = (p.unit or p.building, p.room) if p.room else ("", "")
+        rooms = idx.by_area_room.get((street.id, str(p.door_number), unit, room), [])
+        if rooms:
+            return [_address_candidate(a, base, reasons + ["room", "read:号→幢"]) for a in rooms]
     if p.door_number is not None:
         key = (street.id, p.door_number, p.door_suffix)
         at_door = (idx.by_road_door if street.kind == "road" else idx.by_area_door).get(key, [])
@@ -168,12 +212,24 @@ def _at_street(p: ParsedAddress, idx: AddressIndex, street: _Street, penalty: fl
     return [_street_candidate(idx, street, base, reasons)]
 
 
+def _building_of(p: ParsedAddress) -> str:
+    """The building number; in "…路8号XX花园6号2单元1101室" the second 号 (set aside by the parse)
+    numbers the building: a door cannot be followed by another door before a unit."""
+    if p.building or not (p.unit or p.room):
+        return p.building
+    numbers = [m.group(1) for x in p.leftovers if (m := _SECOND_NUMBER.match(x))]
+    return numbers[0] if len(numbers) == 1 else ""
+
+
 def _pick_in_door(p: ParsedAddress, at_door: list[IndexedAddress], base: float, reasons: list[str]) -> list[Candidate]:
-    if p.room or p.building:
-        exact = [a for a in at_door if a.building == p.building and a.unit == p.unit and a.room == p.room]
+    building = _building_of(p)
+    if building != p.building:
+        reasons = reasons + ["read:号→幢"]
+    if p.room or building:
+        exact = [a for a in at_door if a.building == building and a.unit == p.unit and a.room == p.room]
         if exact:
             return [_address_candidate(a, base, reasons + ["room" if p.room else "building"]) for a in exact]
-        same_building = [a for a in at_door if a.building == p.building and a.level == "building"]
+        same_building = [a for a in at_door if a.building == building and a.level == "building"]
         if same_building:
             return [_address_candidate(a, base - 0.05, reasons + ["room_not_found"]) for a in same_building]
         doors = [a for a in at_door if a.level == "door"]
