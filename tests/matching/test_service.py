@@ -164,3 +164,29 @@ def test_review_resolution_becomes_an_alias(api, register, client) -> None:  # t
     history = api.get("/api/v1/geocode/departments").json()["departments"]
     assert history["供电公司"][0]["rows"] == 1
     assert "供电公司" in client.get("/addresses/matching/").content.decode()
+
+
+def test_xlsx_with_formulas_is_matched_as_text_and_a_10_mb_cell_is_refused(api, register) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    api.force_authenticate(get_user_model().objects.create_user("water", is_staff=True))
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["户号", "地址"])
+    sheet.append(["A1", "测试东西路3号"])
+    sheet.append(["A2", '=HYPERLINK("http://evil","测试东西路1号")'])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("water.xlsx", buffer.getvalue())
+    response = api.post("/api/v1/geocode/batch", {"file": upload, "column": "地址", "department": "水务集团"},
+                        format="multipart")
+    assert response.status_code == 202
+    job = run_job(claim_next())
+    batch = MatchBatch.objects.get(job=job)
+    assert batch.rows == 2 and "公式" in "".join(batch.report["notes"])  # the formula text is matched as typed
+    lines = list(csv.reader(io.StringIO(job.result_file.open("rb").read().decode("utf-8-sig"))))
+    assert lines[2][1].startswith("'=HYPERLINK")  # never evaluated, written back inert
+    huge = SimpleUploadedFile("huge.csv", ("地址\n" + "德" * (10 * 1024 * 1024 // 3) + "\n").encode())
+    refused = api.post("/api/v1/geocode/batch", {"file": huge, "column": "地址", "department": "水务集团"},
+                       format="multipart")
+    assert refused.status_code == 400 and "超过" in refused.json()["detail"]
