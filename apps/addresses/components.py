@@ -101,22 +101,25 @@ def build_code(c: Components) -> str:
     return code
 
 
+def compose_text(division_names: list[str], *, road_name: str = "", lane: str = "", door_number: int | None = None,
+                 door_suffix: int = 0, area_name: str = "", building: str = "", unit: str = "", room: str = "") -> str:
+    """The standard address text from its parts (shared by the register and the parser)."""
+    names = [n for n in division_names if n]
+    # A municipality repeats its name as province and prefecture: write it once.
+    text = "".join(n for i, n in enumerate(names) if i == 0 or n != names[i - 1])
+    door = door_text(door_number, door_suffix) if door_number is not None else ""
+    text += (road_name + lane + door + area_name) if road_name else (area_name + door)
+    if building:
+        text += f"{building}幢"
+    if unit:
+        text += f"{unit}单元"
+    if room:
+        text += f"{room}室"
+    return text
+
+
 def build_full_text(c: Components) -> str:
     """The standard address text, e.g. 浙江省湖州市德清县武康街道英溪南路8号3幢2单元502室."""
-    names = [n for n in c.division_names if n]
-    # A municipality repeats its name as province and prefecture: write it once.
-    deduped = [n for i, n in enumerate(names) if i == 0 or n != names[i - 1]]
-    text = "".join(deduped)
-    if c.road_name:
-        text += c.road_name + door_text(c.door_number, c.door_suffix)
-        if c.area_name:
-            text += c.area_name
-    else:
-        text += c.area_name + door_text(c.door_number, c.door_suffix)
-    if c.building:
-        text += f"{c.building}幢"
-    if c.unit:
-        text += f"{c.unit}单元"
-    if c.room:
-        text += f"{c.room}室"
-    return text
+    return compose_text(c.division_names, road_name=c.road_name, door_number=c.door_number,
+                        door_suffix=c.door_suffix, area_name=c.area_name, building=c.building, unit=c.unit,
+                        room=c.room)

@@ -35,6 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..components import compose_text
 from .gazetteer import FORM_WEIGHT, LEVELS, RANK, Entry, Gazetteer, Hit
 from .normalize import fold, normalize_with_corrections
 
@@ -93,26 +94,14 @@ class ParsedAddress:
         return next((c.code for c in reversed(self.divisions()) if c.code), None)
 
     def standard_text(self) -> str:
-        """The GB/T 35639 text of what was recognised (as `components.build_full_text` writes it)."""
+        """The GB/T 35639 text of what was recognised (as the register writes it)."""
         names = [c.name for c in (self.province, self.prefecture, self.county, self.township) if c]
         if self.village and not self.road:
             names.append(self.village.name)
-        text = "".join(n for i, n in enumerate(names) if i == 0 or n != names[i - 1])
-        door = ""
-        if self.door_number is not None:
-            door = f"{self.door_number}-{self.door_suffix}号" if self.door_suffix else f"{self.door_number}号"
-        area = self.area.name if self.area else ""
-        if self.road:
-            text += self.road.name + self.lane + door + area
-        else:
-            text += area + door
-        if self.building:
-            text += f"{self.building}幢"
-        if self.unit:
-            text += f"{self.unit}单元"
-        if self.room:
-            text += f"{self.room}室"
-        return text
+        return compose_text(names, road_name=self.road.name if self.road else "", lane=self.lane,
+                            door_number=self.door_number, door_suffix=self.door_suffix,
+                            area_name=self.area.name if self.area else "", building=self.building, unit=self.unit,
+                            room=self.room)
 
     def as_dict(self) -> dict[str, Any]:
         """The recognised values in short form (names, codes, numbers), for tests and logs."""
