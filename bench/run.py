@@ -1,6 +1,6 @@
 """Run the geo-mz benchmarks (all, or those named) and write one JSON result per benchmark.
 
-Usage: ``.venv/bin/python bench/run.py [gcj02] [partition] [contains] [http_addresses]`` (``make bench`` runs all,
+Usage: ``.venv/bin/python bench/run.py [gcj02] [partition] [contains] [http_addresses] [geocode]`` (``make bench`` runs all,
 with DATABASE_URL exported). Results go to ``bench/results/<name>-<UTC timestamp>.json``; a short
 table is printed. See bench/README.md for how to read the ratios.
 """
@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))  # so `apps.*` and `bench.*` import when run as be
 
 from bench._common import Result  # noqa: E402
 
-BENCHMARKS = ("gcj02", "partition", "contains", "http_addresses")
+BENCHMARKS = ("gcj02", "partition", "contains", "http_addresses", "geocode")
 RESULTS = ROOT / "bench" / "results"
+MAX_EXTRA_CHARS = 600  # longer `extra` values are cut in the printed summary
 
 
 def _seconds(s: float) -> str:
@@ -40,7 +41,10 @@ def summary(res: Result) -> str:
     for v in res.variants:
         lines.append(f"   {v.name:<24}{_seconds(v.seconds)}  ratio {v.ratio:10.4g}  {_speed(v.ratio):<16} {v.note}")
     for key, value in res.extra.items():
-        lines.append(f"   {key}: {value:.3g}" if isinstance(value, float) else f"   {key}: {value}")
+        text = f"{value:.3g}" if isinstance(value, float) else str(value)
+        if len(text) > MAX_EXTRA_CHARS:  # big tables (per-kind accuracy …) are in the JSON
+            text = text[:MAX_EXTRA_CHARS] + " … (in full in the JSON)"
+        lines.append(f"   {key}: {text}")
     return "\n".join(lines)
 
 

@@ -74,6 +74,9 @@ class AddressIndex:
     aliases: dict[str, str]  # normalised spelling → address code (review resolutions)
     local_divisions: list[tuple[str, str, str]] = field(default_factory=list)  # (code, name, level)
     stamp: tuple = ()
+    # Tolerant name lookups repeat (a batch names the same streets again and again): memoised here,
+    # so they die with the index when the register changes.
+    fuzzy_cache: dict[tuple[str, str], list[tuple[str, float]]] = field(default_factory=dict)
 
     def doors_on_road(self, road_id: int) -> list[int]:
         return sorted({k[1] for k in self.by_road_door if k[0] == road_id})

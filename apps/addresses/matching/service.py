@@ -129,7 +129,7 @@ def _streets(p: ParsedAddress, idx: AddressIndex) -> list[_Street]:
             reasons = [f"road:{idx.roads[ids[0]].name}"] + ([f"renamed_from:{typed}"] if former else [])
             found += [_Street("road", i, 1.0, list(reasons)) for i in ids]
         else:
-            for name, sim in best_matches(p.road.name, list(idx.road_names), cutoff=FUZZY_CUTOFF):
+            for name, sim in _fuzzy(idx, "road", p.road.name):
                 for rid in idx.road_names[name]:
                     road = idx.roads[rid]
                     reasons = [f"road:{road.name}", f"fuzzy:{p.road.name}→{name}({sim:.2f})"]
@@ -139,8 +139,7 @@ def _streets(p: ParsedAddress, idx: AddressIndex) -> list[_Street]:
     if p.area is not None:
         ids = [a.id for a in idx.areas.values() if p.area.code and a.code == p.area.code]
         if not ids and not p.area.name.endswith("组"):
-            ids = [aid for name, _s in best_matches(p.area.name, list(idx.area_names), cutoff=FUZZY_CUTOFF)
-                   for aid in idx.area_names[name]]
+            ids = [aid for name, _s in _fuzzy(idx, "area", p.area.name) for aid in idx.area_names[name]]
         for aid in ids:
             area = idx.areas[aid]
             sim = 1.0 if area.name == p.area.name else best_matches(p.area.name, [area.name], cutoff=0)[0][1]
@@ -178,6 +177,16 @@ def _village_for_group(p: ParsedAddress, idx: AddressIndex) -> tuple[str | None,
             sim, code, name = scored[0]
             return code, [f"village:{name}", f"fuzzy:{text}→{name}({sim:.2f})"]
     return None, []
+
+
+def _fuzzy(idx: AddressIndex, kind: str, typed: str) -> list[tuple[str, float]]:
+    key = (kind, typed)
+    if key not in idx.fuzzy_cache:
+        names = idx.road_names if kind == "road" else idx.area_names
+        if len(idx.fuzzy_cache) > 50_000:
+            idx.fuzzy_cache.clear()
+        idx.fuzzy_cache[key] = best_matches(typed, list(names), cutoff=FUZZY_CUTOFF)
+    return idx.fuzzy_cache[key]
 
 
 def _candidates(p: ParsedAddress, idx: AddressIndex) -> list[Candidate]:
