@@ -40,185 +40,32 @@ per endpoint), SQL queries per request and the split of time between SQL and Pyt
 
 from __future__ import annotations
 
-import http.client
-import itertools
 import json
 import math
-import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import urllib.parse
-from collections import Counter
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Iterator
-
-import numpy as np
+from typing import Any
 
 from bench._common import Result, Variant, first_line, machine
+from bench._db import (BENCH_DB, COUNTY, N_ADDRESSES, PYTHON, ROOT, _address_counts,  # noqa: F401 - re-exported
+                       _connect, _db_name, _django_env, _generated_count, _query, _run, bench_database_url,
+                       database_info, ensure_database)
+from bench._load import ROUND_MAX_S, THREADS, WORKERS, _free_port, _get, gunicorn, load, stats  # noqa: F401
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
-
-BENCH_DB = "geo_mz_bench"
-COUNTY = "330521"  # 德清县
-N_ADDRESSES = 1_000_000
 N_INPUTS = 2_000
 SEED = 20261123
 JITTER_M = 50.0
-WORKERS = 2
-THREADS = 4
 ROUNDS = 3
 PER_ROUND = 1_000  # requests per endpoint per round: 3,000 timed requests per endpoint
-ROUND_MAX_S = 60.0  # a round of one endpoint stops early after this (bound in time)
 SERIAL_N = 500  # requests per endpoint from a single client thread (latency without queueing)
 CHECK_N = 200  # inputs whose answers are compared between API and baseline
 PROFILE_N = 200  # in-process requests per endpoint for the query/SQL-time profile
 ENDPOINTS = ("api_address", "baseline_address", "api_reverse", "baseline_reverse")
 PAIRS = {"address": ("api_address", "baseline_address"), "reverse": ("api_reverse", "baseline_reverse")}
-
-
-# ----------------------------------------------------------------------------- database
-def bench_database_url() -> str:
-    """The benchmark database's URL: the private cluster's (var/pg/database_url, else DATABASE_URL)
-    with the database name replaced by geo_mz_bench."""
-    if os.environ.get("GEO_MZ_BENCH_DATABASE_URL"):
-        return os.environ["GEO_MZ_BENCH_DATABASE_URL"]
-    local = ROOT / "var" / "pg" / "database_url"
-    base = local.read_text().strip() if local.exists() else os.environ.get("DATABASE_URL", "")
-    if not base:
-        raise RuntimeError("no database URL: start the cluster (scripts/pg.sh start) or set DATABASE_URL")
-    return urllib.parse.urlsplit(base)._replace(path="/" + BENCH_DB).geturl()
-
-
-def _db_name(url: str) -> str:
-    return urllib.parse.urlsplit(url).path.lstrip("/")
-
-
-def _connect(url: str):  # type: ignore[no-untyped-def]
-    import psycopg2
-
-    return psycopg2.connect(url)
-
-
-def _query(url: str, sql: str, params: Any = None) -> list[tuple]:
-    conn = _connect(url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
-
-
-def _django_env(url: str, settings: str = "geo_mz.settings.dev") -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE=settings, DJANGO_DEBUG="0",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
-    return env
-
-
-def _run(args: list[str], env: dict[str, str]) -> float:
-    """Run a Django command in a child process (output passes through); return its wall seconds."""
-    start = time.perf_counter()
-    print(f"   $ {' '.join(args)}", flush=True)
-    subprocess.run([PYTHON, *args], cwd=ROOT, env=env, check=True)
-    return time.perf_counter() - start
-
-
-def _address_counts(url: str) -> tuple[int, int]:
-    if _query(url, "SELECT to_regclass('addresses_address') IS NULL")[0][0]:
-        return 0, 0
-    return _query(url, "SELECT count(*), count(*) FILTER (WHERE valid_to IS NULL) FROM addresses_address")[0]
-
-
-def _generated_count(url: str) -> int:
-    """The --count of the last address generation recorded in the bench database (0 if none)."""
-    if _query(url, "SELECT to_regclass('common_datasource') IS NULL")[0][0]:
-        return 0
-    rows = _query(url, "SELECT (metadata->>'count')::int FROM common_datasource WHERE key = %s",
-                  [f"demo-addresses-{COUNTY}"])
-    return (rows[0][0] or 0) if rows else 0
-
-
-def ensure_database(url: str) -> dict[str, Any]:
-    """Create, migrate and fill the bench database unless it already holds the 1M-address register.
-    Returns what was done and how long it took (the generation time is also kept as the database's
-    comment, so later runs can report it)."""
-    name = _db_name(url)
-    if not name.endswith("_bench"):
-        raise RuntimeError(f"refusing to use {name!r} as the benchmark database (name must end in _bench)")
-    admin = urllib.parse.urlsplit(url)._replace(path="/postgres").geturl()
-    conn = _connect(admin)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            created = cur.fetchone() is None
-            if created:
-                print(f"   creating database {name}", flush=True)
-                cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-
-    env = _django_env(url)
-    info: dict[str, Any] = {"database": name, "created": created}
-    info["migrate_seconds"] = round(_run(["manage.py", "migrate", "--noinput", "-v", "0"], env), 1)
-    total, _current = _address_counts(url)
-    if total >= N_ADDRESSES and _generated_count(url) >= N_ADDRESSES:
-        info["generated_this_run"] = False
-        comment = _query(url, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-                         [name])[0][0]
-        try:
-            info["previous_generation"] = json.loads(comment) if comment else None
-        except ValueError:
-            info["previous_generation"] = None
-        return info
-
-    info["generated_this_run"] = True
-    info["divisions_seconds"] = round(_run(["-c", (
-        "import django; django.setup(); from apps.divisions.loaders import load_demo_divisions; "
-        "print('[bench] divisions:', load_demo_divisions().summary())")], env), 1)
-    print(f"   generating {N_ADDRESSES:,} addresses (takes minutes) …", flush=True)
-    info["generate_seconds"] = round(_run(["manage.py", "generate_demo_addresses", "--county", COUNTY,
-                                           "--count", str(N_ADDRESSES)], env), 1)
-    print(f"   generation of {N_ADDRESSES:,} addresses took {info['generate_seconds']:.1f} s "
-          f"(divisions {info['divisions_seconds']:.1f} s, migrate {info['migrate_seconds']:.1f} s)", flush=True)
-    conn = _connect(url)
-    conn.autocommit = True
-    try:  # fresh statistics and visibility map after a million-row COPY, as autovacuum would give later
-        start = time.perf_counter()
-        with conn.cursor() as cur:
-            cur.execute("VACUUM ANALYZE")
-        info["vacuum_analyze_seconds"] = round(time.perf_counter() - start, 1)
-    finally:
-        conn.close()
-    record = {k: info[k] for k in ("migrate_seconds", "divisions_seconds", "generate_seconds",
-                                   "vacuum_analyze_seconds")}
-    record["at_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    conn = _connect(admin)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'COMMENT ON DATABASE "{name}" IS %s', [json.dumps(record)])
-    finally:
-        conn.close()
-    return info
-
-
-def database_info(url: str) -> dict[str, Any]:
-    (pg, postgis, geos), = _query(url, "SELECT current_setting('server_version'), postgis_lib_version(), "
-                                       "postgis_geos_version()")
-    (shared_buffers, size), = _query(url, "SELECT current_setting('shared_buffers'), "
-                                          "pg_size_pretty(pg_total_relation_size('addresses_address'))")
-    return {"postgresql": pg, "postgis": postgis, "postgis_geos": geos, "shared_buffers": shared_buffers,
-            "addresses_table_with_indexes": size}
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -250,137 +97,6 @@ def paths_for(codes: list[str], points: list[tuple[float, float]]) -> dict[str, 
         "baseline_reverse": [f"/bench/reverse?{s}" for s in q],
     }
 
-
-# ----------------------------------------------------------------------------- server
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Accept": "application/json"})
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-    finally:
-        conn.close()
-
-
-@contextmanager
-def gunicorn(url: str, probe: str) -> Iterator[dict[str, Any]]:
-    """Start gunicorn on a free loopback port, wait until ``probe`` answers 200, yield its details;
-    always stop it (SIGTERM to the master we started, SIGKILL if it lingers)."""
-    port = _free_port()
-    env = _django_env(url, "bench.settings_bench")
-    env["DJANGO_CONN_MAX_AGE"] = "600"
-    env.pop("DJANGO_DEBUG", None)
-    cmd = [PYTHON, "-m", "gunicorn", "geo_mz.wsgi:application", "--workers", str(WORKERS),
-           "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--chdir", str(ROOT)]
-    log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def tail() -> str:
-        log.flush()
-        return Path(log.name).read_text(errors="replace")[-3000:]
-
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}:\n{tail()}")
-            try:
-                status, body = _get(port, probe, timeout=10)
-                if status == 200:
-                    break
-                raise RuntimeError(f"gunicorn answers {status} on {probe}: {body[:500]!r}\n{tail()}")
-            except (ConnectionError, OSError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{tail()}") from None
-                time.sleep(0.2)
-        import gunicorn as gunicorn_pkg
-
-        yield {"port": port, "pid": proc.pid, "workers": WORKERS, "worker_class": "sync",
-               "version": gunicorn_pkg.__version__, "command": " ".join(cmd[1:])}
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        log.close()
-        errors = [line for line in Path(log.name).read_text(errors="replace").splitlines()
-                  if "Traceback" in line or "ERROR" in line or "Internal Server Error" in line]
-        if errors:
-            print(f"   gunicorn log {log.name} has {len(errors)} error line(s), e.g. {errors[0]}", flush=True)
-        else:
-            os.unlink(log.name)
-
-
-# ----------------------------------------------------------------------------- load generator
-def load(port: int, paths: list[str], n: int, offset: int = 0, threads: int = THREADS,
-         max_seconds: float = ROUND_MAX_S) -> dict[str, Any]:
-    """``n`` GETs of ``paths[(offset + i) % len(paths)]`` from ``threads`` threads with one
-    connection each; per-request latency (send → last body byte), statuses, wall time."""
-    counter = itertools.count()
-    lat: list[list[float]] = [[] for _ in range(threads)]
-    statuses: list[Counter] = [Counter() for _ in range(threads)]
-    connects = [0] * threads
-    nbytes = [0] * threads
-    deadline = time.perf_counter() + max_seconds
-    headers = {"Accept": "application/json"}
-
-    def worker(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        try:
-            while True:
-                i = next(counter)  # atomic under the GIL
-                if i >= n or time.perf_counter() > deadline:
-                    return
-                path = paths[(offset + i) % len(paths)]
-                if conn.sock is None:
-                    connects[k] += 1
-                t0 = time.perf_counter()
-                try:
-                    conn.request("GET", path, headers=headers)
-                    resp = conn.getresponse()
-                    body = resp.read()
-                except (http.client.HTTPException, OSError) as exc:
-                    lat[k].append(time.perf_counter() - t0)
-                    statuses[k][type(exc).__name__] += 1
-                    conn.close()
-                    continue
-                lat[k].append(time.perf_counter() - t0)
-                statuses[k][resp.status] += 1
-                nbytes[k] += len(body)
-        finally:
-            conn.close()
-
-    start = time.perf_counter()
-    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    wall = time.perf_counter() - start
-    status = sum(statuses, Counter())
-    return {"latencies": [x for part in lat for x in part], "statuses": status, "wall": wall,
-            "connects": sum(connects), "bytes": sum(nbytes)}
-
-
-def stats(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    lat = np.asarray([x for r in runs for x in r["latencies"]])
-    status = sum((r["statuses"] for r in runs), Counter())
-    wall = sum(r["wall"] for r in runs)
-    p50, p90, p99 = (float(v) for v in np.percentile(lat, [50, 90, 99]))
-    return {"requests": int(lat.size), "errors": int(lat.size - status.get(200, 0)),
-            "statuses": {str(k): v for k, v in status.items()},
-            "p50_ms": p50 * 1e3, "p90_ms": p90 * 1e3, "p99_ms": p99 * 1e3, "mean_ms": float(lat.mean()) * 1e3,
-            "max_ms": float(lat.max()) * 1e3, "rps": lat.size / wall, "wall_s": wall,
-            "connects": sum(r["connects"] for r in runs), "body_bytes_mean": sum(r["bytes"] for r in runs) / lat.size}
 
 
 def check_answers(port: int, paths: dict[str, list[str]], n: int = CHECK_N) -> dict[str, int]:
