@@ -29,7 +29,7 @@ from apps.common.models import DataSource
 from . import codes
 from .models import Division, DivisionChange, Level, Scope
 from .partition import partition_county, scatter_points
-from .services import NewDivision, apply_change, infer_change_kind
+from .services import apply_change, infer_change_kind
 
 SEED_DIR = Path(settings.BASE_DIR) / "data" / "seed"
 STORAGE_SRID = 4490
