@@ -74,13 +74,7 @@ def _noise_context(cur):  # type: ignore[no-untyped-def]
     小区 names: what the kinds need to keep typos and short names honest)."""
     gs = _eval_module("generate_set")
     reg = gs.Register()
-    cur.execute("SELECT code, name FROM divisions_division WHERE level = 'township' AND valid_to IS NULL "
-                "AND code LIKE %s ORDER BY code", [COUNTY + "%"])
-    reg.towns = list(cur.fetchall())
-    cur.execute("SELECT v.code, v.name, v.kind, t.code FROM divisions_division v "
-                "JOIN divisions_division t ON t.id = v.parent_id WHERE v.level = 'village' "
-                "AND v.valid_to IS NULL AND v.code LIKE %s ORDER BY v.code", [COUNTY + "%"])
-    reg.villages = list(cur.fetchall())
+    gs.read_towns_and_villages(cur, reg, COUNTY)
     cur.execute("SELECT code, name FROM addresses_road WHERE valid_to IS NULL ORDER BY code")
     reg.road_names = dict(cur.fetchall())
     cur.execute("SELECT code, name FROM addresses_area WHERE valid_to IS NULL AND kind = '小区' ORDER BY code")

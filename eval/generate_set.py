@@ -42,7 +42,7 @@ from noise_kinds import (k_exact, k_no_province_prefix, k_extra_prefix, k_short_
                         k_unit_room_forms, k_fullwidth, k_chinese_numerals, k_traditional,
                         k_punctuation_noise, k_homophone_typo, k_swapped_order, _committee)  # noqa: E402,F401  (the kinds, as before)
 from sampling import Picker, _pick, _round_robin, class_sequence  # noqa: E402,F401
-from source_register import COUNTY_CODE, Register, read_register  # noqa: E402,F401
+from source_register import COUNTY_CODE, Register, read_register, read_towns_and_villages  # noqa: E402,F401
 
 DEFAULT_SEED = 20261123
 DEFAULT_PER_KIND = 220

@@ -37,18 +37,23 @@ class Register:
         return names
 
 
+def read_towns_and_villages(cur, reg: Register, county: str) -> None:  # type: ignore[no-untyped-def]
+    """The county's current townships (code, name) and villages (code, name, kind, township code)."""
+    cur.execute("SELECT code, name FROM divisions_division WHERE level = 'township' AND valid_to IS NULL "
+                "AND code LIKE %s ORDER BY code", [county + "%"])
+    reg.towns = list(cur.fetchall())
+    cur.execute("SELECT v.code, v.name, v.kind, t.code FROM divisions_division v "
+                "JOIN divisions_division t ON t.id = v.parent_id WHERE v.level = 'village' "
+                "AND v.valid_to IS NULL AND v.code LIKE %s ORDER BY v.code", [county + "%"])
+    reg.villages = list(cur.fetchall())
+
+
 def read_register() -> Register:
     from django.db import connection
 
     reg = Register()
     with connection.cursor() as cur:
-        cur.execute("SELECT code, name FROM divisions_division WHERE level = 'township' AND valid_to IS NULL "
-                    "AND code LIKE %s ORDER BY code", [COUNTY_CODE + "%"])
-        reg.towns = list(cur.fetchall())
-        cur.execute("SELECT v.code, v.name, v.kind, t.code FROM divisions_division v "
-                    "JOIN divisions_division t ON t.id = v.parent_id WHERE v.level = 'village' "
-                    "AND v.valid_to IS NULL AND v.code LIKE %s ORDER BY v.code", [COUNTY_CODE + "%"])
-        reg.villages = list(cur.fetchall())
+        read_towns_and_villages(cur, reg, COUNTY_CODE)
         cur.execute("SELECT code FROM divisions_division WHERE code IS NOT NULL AND valid_to IS NULL")
         reg.division_codes = {c for (c,) in cur.fetchall()}
         cur.execute("SELECT r.code, r.name, t.code, t.name FROM addresses_road r "

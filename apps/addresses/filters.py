@@ -9,12 +9,11 @@ from django.db.models import QuerySet
 from rest_framework import exceptions
 
 from apps.common.crs import CoordinateRangeError, UnknownCRSError
-from apps.common.filters import BBoxFilter, CRSFilter, DateParamFilter, bbox_in_storage, today
+from apps.common.filters import check_code_prefix, BBoxFilter, CRSFilter, DateParamFilter, bbox_in_storage, today
 
 from . import selectors
 from .models import AddressLevel, AddressStatus, Stage
 
-_CODE_PREFIX = re.compile(r"^[0-9]{1,12}$")
 _ROAD_CODE = re.compile(r"^R[0-9]{4}$")
 
 
@@ -39,9 +38,7 @@ class AddressFilter(django_filters.FilterSet):
         return queryset
 
     def filter_division(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if not _CODE_PREFIX.match(value):
-            raise exceptions.ValidationError({"division": "区划代码前缀应为 1–12 位数字"})
-        return queryset.filter(division_code__startswith=value)
+        return queryset.filter(division_code__startswith=check_code_prefix(value))
 
     def filter_road(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not _ROAD_CODE.match(value):

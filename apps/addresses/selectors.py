@@ -10,14 +10,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from apps.common.models import ChangeRecord
+from apps.common.validity import valid_on
 from apps.divisions.models import Division
 
 from .models import Address, DoorPlate, PlateState
-
-
-def valid_on(queryset: QuerySet, day: dt.date) -> QuerySet:
-    return queryset.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-                           Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
 # Related columns the address serializers never print: the township's polygon alone can be

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import django_filters
 from django import forms
@@ -126,6 +127,18 @@ def parse_date_param(value: str | None, name: str = "as_of") -> dt.date | None:
         raise exceptions.ValidationError({name: exc.messages})
 
 
+_CODE_PREFIX = re.compile(r"^[0-9]{1,12}$")
+
+
+def check_code_prefix(value: str, name: str = "division") -> str:
+    """A division-code prefix parameter (api.md `division=`): 1–12 digits, else 400."""
+    from rest_framework import exceptions
+
+    if not _CODE_PREFIX.match(value):
+        raise exceptions.ValidationError({name: "区划代码前缀应为 1–12 位数字"})
+    return value
+
+
 def today() -> dt.date:
     from django.utils import timezone
 
@@ -133,4 +146,4 @@ def today() -> dt.date:
 
 
 __all__ = ["BBoxField", "BBoxFilter", "StrictBooleanFilter", "CRSFilter", "DateParamFilter", "LonLatFilter", "CRSField", "CoordinateRangeError", "LonLatField", "StrictDateField",
-           "bbox_in_storage", "parse_date_param", "point_in_storage", "today"]
+           "bbox_in_storage", "check_code_prefix", "parse_date_param", "point_in_storage", "today"]

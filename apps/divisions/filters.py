@@ -4,21 +4,19 @@
 `contains` and `bbox` are read in the CRS named by `crs` (default EPSG:4490)."""
 from __future__ import annotations
 
-import re
 
 import django_filters
 from rest_framework import exceptions
 from django.db.models import Q, QuerySet
 
 from apps.common.crs import CoordinateRangeError, UnknownCRSError
-from apps.common.filters import (BBoxFilter, CRSFilter, DateParamFilter, LonLatFilter, StrictBooleanFilter,
+from apps.common.filters import (check_code_prefix, BBoxFilter, CRSFilter, DateParamFilter, LonLatFilter, StrictBooleanFilter,
                                  bbox_in_storage,
                                  point_in_storage, today)
 
 from . import selectors
 from .models import Level, Scope
 
-_CODE_PREFIX = re.compile(r"^[0-9]{1,12}$")
 
 
 class DivisionFilter(django_filters.FilterSet):
@@ -57,9 +55,7 @@ class DivisionFilter(django_filters.FilterSet):
         return queryset.filter(parent=parent)
 
     def filter_division(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if not _CODE_PREFIX.match(value):
-            raise exceptions.ValidationError({"division": "区划代码前缀应为 1–12 位数字"})
-        return queryset.filter(code__startswith=value)
+        return queryset.filter(code__startswith=check_code_prefix(value))
 
     def filter_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.filter_by_name(queryset, value, self.form.cleaned_data.get("as_of") or today())

@@ -10,14 +10,9 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from apps.common.geofuncs import AreaKm2, SimplifyMetres
+from apps.common.validity import valid_on
 
 from .models import LEVEL_ORDER, Division
-
-
-def valid_on(queryset: QuerySet, day: dt.date) -> QuerySet:
-    """Divisions in force on `day` (valid_from ≤ day < valid_to; open ends are unbounded)."""
-    return queryset.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-                           Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
 def find_by_public_id(public_id: str, day: dt.date | None = None) -> Division | None:
