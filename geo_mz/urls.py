@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
 from apps.common.views import home
+from apps.placenames.urls import api_urlpatterns as placename_api, page_urlpatterns as placename_pages
 
 admin.site.site_header = "geo-mz 民政地理信息管理"
 admin.site.site_title = "geo-mz"
@@ -15,6 +16,8 @@ urlpatterns = [
     path("api/v1/", include("apps.divisions.urls")),
     path("api/v1/", include(address_api)),
     path("", include(address_pages)),
+    path("api/v1/", include(placename_api)),
+    path("", include(placename_pages)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

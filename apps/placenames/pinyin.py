@@ -80,7 +80,8 @@ GENERIC_SUFFIXES: dict[str, str] = {
     **dict.fromkeys([
         "山", "河", "江", "湖", "海", "岛", "溪", "湾", "峡", "峰", "岭", "泉", "潭", "渠",
         "半岛", "群岛", "海峡", "高原", "平原", "盆地", "水库", "运河", "瀑布", "公园", "广场",
-        "高地", "沙漠", "草原", "湿地", "风景区", "景区",
+        "高地", "沙漠", "草原", "湿地", "风景区", "景区", "风景名胜区", "池", "祠", "寺", "庙", "塔", "亭",
+        "苑", "园", "小区", "花园", "大厦", "公寓",
     ], "feature"),
     # natural villages (settlement words written together with the name, rule 3)
     **dict.fromkeys([
@@ -106,7 +107,7 @@ PLACE_READINGS: dict[str, str] = {
     "单县": "shàn xiàn", "歙县": "shè xiàn", "涡阳": "guō yáng", "枞阳": "zōng yáng",
     "犍为": "qián wéi", "黄陂": "huáng pí", "华山": "huà shān", "华县": "huà xiàn",
     "华阴": "huà yīn", "东莞": "dōng guǎn", "盱眙": "xū yí", "尉犁": "yù lí",
-    "济南": "jǐ nán", "济宁": "jǐ níng", "苕溪": "tiáo xī", "胡同": "hú tong",
+    "莫干": "mò gān", "干将": "gān jiāng", "济南": "jǐ nán", "济宁": "jǐ níng", "苕溪": "tiáo xī", "胡同": "hú tong",
     "会稽": "kuài jī", "筠连": "jūn lián", "仡佬": "gē lǎo", "弄": "lòng",
 }
 

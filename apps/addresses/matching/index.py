@@ -87,7 +87,7 @@ def _stamp() -> tuple:
     with connection.cursor() as cur:
         cur.execute("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0), count(*) FROM pg_stat_user_tables "
                     "WHERE relname IN ('addresses_address', 'addresses_road', 'addresses_area', "
-                    "'addresses_addressalias', 'divisions_division')")
+                    "'addresses_addressalias', 'divisions_division', 'placenames_placenamealias')")
         return tuple(cur.fetchone())
 
 

@@ -1,6 +1,7 @@
 """`manage.py load_demo_data`: the demo data of every app, idempotently (a second run neither
 duplicates nor fails, and returns at once when nothing changed): the real division seed data,
-then the synthetic address register of 德清县 (150,000 addresses with door plates)."""
+then the synthetic address register of 德清县 (150,000 addresses with door plates), then the
+place-name gazetteer (every division and road of the county plus the named places)."""
 from __future__ import annotations
 
 import time
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from apps.divisions.loaders import load_demo_divisions
+from apps.placenames.demo import load_demo_placenames
 
 
 class Command(BaseCommand):
@@ -30,3 +32,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  …另有 {len(report.notes) - 5} 条说明（-v 2 查看）")
         if not options.get("skip_addresses"):
             call_command("generate_demo_addresses", stdout=self.stdout, verbosity=options.get("verbosity", 1))
+        started = time.monotonic()
+        names = load_demo_placenames()
+        self.stdout.write(f"[geo-mz] 地名：{names.summary()}（{time.monotonic() - started:.1f} s）")
