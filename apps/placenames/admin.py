@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 
 from apps.common.admin_base import RegisterAdmin
@@ -36,8 +37,26 @@ class AliasInline(admin.TabularInline):
         return False
 
 
+class PlaceNameForm(forms.ModelForm):
+    """Leaves the geometry check constraints to PostgreSQL: Django cannot evaluate ST_IsValid on
+    an empty (None) geometry in Python, and the service validates what it writes."""
+
+    class Meta:
+        model = PlaceName
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "specific" in self.fields:  # derived from the name by the 1984 rules when left empty
+            self.fields["specific"].required = False
+
+    def _get_validation_exclusions(self) -> set[str]:
+        return {*super()._get_validation_exclusions(), "geometry"}
+
+
 @admin.register(PlaceName)
 class PlaceNameAdmin(RegisterAdmin):
+    form = PlaceNameForm
     list_display = ["code", "name", "pinyin", "category", "division", "status", "register_kind"]
     list_filter = ["status", "category", "register_kind", "position_approximate"]
     search_fields = ["code", "name", "search_pinyin", "initials", "aliases__name"]
