@@ -100,3 +100,15 @@ def test_division_rename_and_abolition_follow(deqing) -> None:  # type: ignore[n
     assert renamed.aliases.get().name == "蠡山村" and renamed.aliases.get().valid_to == D(2026, 1, 1)
     cancelled = _entry("division", "青墩村")
     assert cancelled.status == Status.CANCELLED and cancelled.successor == _entry("division", "钟管村")
+
+
+def test_sync_command(deqing) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("sync_placenames", "330521", stdout=out)
+    assert "新增" in out.getvalue() and PlaceName.objects.filter(register_kind="division").exists()
+    with pytest.raises(CommandError, match="999999"):
+        call_command("sync_placenames", "999999")
