@@ -8,8 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework import exceptions
 
-from apps.common.crs import CoordinateRangeError, UnknownCRSError
-from apps.common.filters import check_code_prefix, BBoxFilter, CRSFilter, DateParamFilter, bbox_in_storage, today
+from apps.common.filters import bbox_param, check_code_prefix, BBoxFilter, CRSFilter, DateParamFilter, today
 
 from . import selectors
 from .models import AddressLevel, AddressStatus, Stage
@@ -46,8 +45,5 @@ class AddressFilter(django_filters.FilterSet):
         return queryset.filter(road__code=value)
 
     def filter_bbox(self, queryset: QuerySet, name: str, value: tuple[float, float, float, float]) -> QuerySet:
-        try:
-            box = bbox_in_storage(value, self.form.cleaned_data.get("crs") or "EPSG:4490")
-        except (CoordinateRangeError, UnknownCRSError) as exc:
-            raise exceptions.ValidationError({"bbox": str(exc)})
+        box = bbox_param(value, self.form.cleaned_data.get("crs"))
         return queryset.filter(location__within=box)

@@ -115,6 +115,17 @@ def bbox_in_storage(box: tuple[float, float, float, float], crs: str) -> Polygon
     return polygon
 
 
+def bbox_param(value: tuple[float, float, float, float], crs: str | None) -> Polygon:
+    """A validated `bbox` filter value in `crs` (default EPSG:4490) → a CGCS2000 polygon; a
+    400 problem naming `bbox` when it falls outside the valid range after transformation."""
+    from rest_framework import exceptions
+
+    try:
+        return bbox_in_storage(value, crs or "EPSG:4490")
+    except (CoordinateRangeError, UnknownCRSError) as exc:
+        raise exceptions.ValidationError({"bbox": str(exc)})
+
+
 def parse_date_param(value: str | None, name: str = "as_of") -> dt.date | None:
     """A `YYYY-MM-DD` query parameter outside a FilterSet; 400 problem on a bad value."""
     from rest_framework import exceptions

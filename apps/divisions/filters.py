@@ -10,8 +10,7 @@ from rest_framework import exceptions
 from django.db.models import Q, QuerySet
 
 from apps.common.crs import CoordinateRangeError, UnknownCRSError
-from apps.common.filters import (check_code_prefix, BBoxFilter, CRSFilter, DateParamFilter, LonLatFilter, StrictBooleanFilter,
-                                 bbox_in_storage,
+from apps.common.filters import (bbox_param, check_code_prefix, BBoxFilter, CRSFilter, DateParamFilter, LonLatFilter, StrictBooleanFilter,
                                  point_in_storage, today)
 
 from . import selectors
@@ -64,10 +63,7 @@ class DivisionFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
 
     def filter_bbox(self, queryset: QuerySet, name: str, value: tuple[float, float, float, float]) -> QuerySet:
-        try:
-            box = bbox_in_storage(value, self.form.cleaned_data.get("crs") or "EPSG:4490")
-        except (CoordinateRangeError, UnknownCRSError) as exc:
-            raise exceptions.ValidationError({"bbox": str(exc)})
+        box = bbox_param(value, self.form.cleaned_data.get("crs"))
         return queryset.filter(geometry__bboverlaps=box, geometry__intersects=box)
 
     def filter_contains(self, queryset: QuerySet, name: str, value: tuple[float, float]) -> QuerySet:

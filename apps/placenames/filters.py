@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from rest_framework import exceptions
 
-from apps.common.crs import CoordinateRangeError, UnknownCRSError
-from apps.common.filters import BBoxFilter, CRSFilter, StrictBooleanFilter, bbox_in_storage, check_code_prefix
+from apps.common.filters import bbox_param, BBoxFilter, CRSFilter, StrictBooleanFilter, check_code_prefix
 
 from . import selectors
 from .models import HeritageEntry, RegisterKind, Status
@@ -59,8 +57,5 @@ class PlaceNameFilter(django_filters.FilterSet):
         return queryset.filter(listed) if value else queryset.exclude(listed)
 
     def filter_bbox(self, queryset: QuerySet, name: str, value: tuple[float, float, float, float]) -> QuerySet:
-        try:
-            box = bbox_in_storage(value, self.form.cleaned_data.get("crs") or "EPSG:4490")
-        except (CoordinateRangeError, UnknownCRSError) as exc:
-            raise exceptions.ValidationError({"bbox": str(exc)})
+        box = bbox_param(value, self.form.cleaned_data.get("crs"))
         return queryset.filter(geometry__bboverlaps=box, geometry__intersects=box)
