@@ -300,6 +300,20 @@ def add_alias(place: PlaceName, name: str, kind: str, *, actor: str, valid_from:
                                              initials=roman.initials)
 
 
+def reromanise(county: Division, *, actor: str) -> int:
+    """Recompute every stored spelling of the county's names (after the rules or the reading
+    table changed); returns how many names changed. Manual overrides still win."""
+    changed = 0
+    with acting_as(actor):
+        for place in PlaceName.objects.filter(county=county).select_related("category"):
+            before = (place.pinyin, place.pinyin_tones, place.search_pinyin, place.initials)
+            _apply_romanisation(place)
+            if (place.pinyin, place.pinyin_tones, place.search_pinyin, place.initials) != before:
+                place.save(update_fields=["pinyin", "pinyin_tones", "search_pinyin", "initials", "updated_at"])
+                changed += 1
+    return changed
+
+
 def list_heritage(place: PlaceName, *, level: str, listed_on: dt.date, reasons: str, protection_measures: str,
                   actor: str, heritage_type: str = "", listing_document: str = "") -> HeritageEntry:
     """Put a name on the 地名文化遗产保护名录 (one current entry per name)."""

@@ -110,5 +110,12 @@ def test_sync_command(deqing) -> None:  # type: ignore[no-untyped-def]
     out = io.StringIO()
     call_command("sync_placenames", "330521", stdout=out)
     assert "新增" in out.getvalue() and PlaceName.objects.filter(register_kind="division").exists()
+    stale = PlaceName.objects.get(register_kind="division", name="德清县")
+    PlaceName.objects.filter(pk=stale.pk).update(pinyin="Deqing", pinyin_tones="Déqìng")
+    out = io.StringIO()
+    call_command("sync_placenames", "--romanise", stdout=out)
+    assert "1 个地名的拼写有变化" in out.getvalue()
+    stale.refresh_from_db()
+    assert (stale.pinyin, stale.pinyin_tones) == ("Deqing Xian", "Déqīng Xiàn")
     with pytest.raises(CommandError, match="999999"):
         call_command("sync_placenames", "999999")
