@@ -117,15 +117,16 @@ def components(edges: list[NodedEdge], vertex_count: int) -> np.ndarray:
     return labels
 
 
-def _connectors(edges: list[NodedEdge], labels: np.ndarray, tolerance_m: float) -> list[LineString]:
-    """Straight lines joining components across gaps ≤ tolerance, shortest gap first (Kruskal)."""
-    by_comp: dict[int, list[LineString]] = {}
-    for e in edges:
-        by_comp.setdefault(int(labels[e.source]), []).append(e.line)
-    comp_ids = sorted(by_comp)
+def _connectors(lines: list[LineString], road_component: np.ndarray, tolerance_m: float) -> list[LineString]:
+    """Straight lines joining components across gaps ≤ tolerance, shortest gap first (Kruskal).
+
+    Gaps are measured on the input lines themselves (every road lies in one component), not on
+    the noded pieces: a piece's ends moved to the 1 cm grid, and a connector end computed on it
+    could miss the road by a centimetre and never be noded into it."""
+    comp_ids = sorted(set(road_component.tolist()) - {-1})
     if len(comp_ids) < 2:
         return []
-    geoms = [shapely.union_all(np.array(by_comp[c], dtype=object)) for c in comp_ids]
+    geoms = [shapely.multilinestrings([lines[i] for i in np.flatnonzero(road_component == c)]) for c in comp_ids]
     tree = STRtree(geoms)
     left, right = tree.query(geoms, predicate="dwithin", distance=tolerance_m)
     candidates = []
@@ -161,7 +162,10 @@ def node_roads(lines: list[LineString], *, snap_tolerance_m: float, connector_to
     n_vertices = _number_vertices(edges)
     labels = components(edges, n_vertices)
     before = len(set(labels[1:].tolist()))
-    links = _connectors(edges, labels, connector_tolerance_m) if connector_tolerance_m > 0 else []
+    road_component = np.full(len(lines), -1, dtype=np.int64)  # -1: a road that collapsed to nothing
+    for e in edges:  # all pieces of one road are connected, so any piece gives the road's component
+        road_component[e.road_index] = labels[e.source]
+    links = _connectors(snapped_lines, road_component, connector_tolerance_m) if connector_tolerance_m > 0 else []
     if links:
         # Re-node with the connectors so their ends become vertices, even part-way along an edge.
         edges = _node(snapped_lines + links, list(range(len(lines))) + [CONNECTOR] * len(links))
