@@ -18,13 +18,18 @@ Runs in a child Django process on ``geo_mz_bench`` (``bench/_db.py``: created an
      1 km) on a graph built from the same edges (graph building included), each facility a source
      node joined to its edge's two ends by access + partial-edge costs.
 
+   and the search alone, on the same snapped facilities: ``service_search`` (``vertex_distances``:
+   the temporary tables and one ``pgr_drivingDistance``) vs ``networkx_search`` (the graph built
+   and searched as above); their ratio is against ``networkx_search``, the others' against
+   ``networkx``. Snapping ~1M points (the same code in both) is most of either end-to-end time.
+
    Both answer for all ~1M demand points; facility index and distance are asserted identical
    (distances to 1e-6 m; the facility where the distance is not a tie). Then a seeded sample of
    ``N_ORACLE`` demand points is checked against the independent oracle of the tests
    (``tests/roadnet/oracle.py``: brute-force snapping, edges split at the snapped points, pyproj
    piece lengths) with all 1,000 facilities.
 
-``extra`` has the build report, the split of the service's time (snap / search / resolve), the
+``extra`` has the build report (the build is timed once, not best-of), the split of the service's time (snap / search / resolve), the
 covered shares (network, and straight-line within 1 km for comparison, KD-tree in the zone),
 the access-leg distribution (how far addresses lie from the roads) and the oracle check.
 No Django import at module level.
@@ -48,45 +53,30 @@ SEED = 20261123
 CHILD_TIMEOUT_S = 1_800
 
 
-def _networkx_nearest(net, facilities, demand):  # type: ignore[no-untyped-def]
-    """The reference: the same snapped points and resolution, the search by networkx."""
+def _networkx_vertex_distances(net, facilities, connectors):  # type: ignore[no-untyped-def]
+    """The reference search: networkx multi-source Dijkstra (cutoff 1 km) on a graph built here from
+    the same edges (connectors included), each facility a source joined to its edge's two ends by
+    access + partial-edge costs. Returns per-vertex distance and facility, like the service's."""
     import networkx as nx
     import numpy as np
 
-    from apps.roadnet.snapping import nearest_by_network
-
     g = nx.Graph()
-    for s, t, w in zip(net.source.tolist(), net.target.tolist(), net.length_m.tolist()):
+    for s, t, w in [*zip(net.source.tolist(), net.target.tolist(), net.length_m.tolist()), *connectors]:
         if not g.has_edge(s, t) or g[s][t]["weight"] > w:  # parallel edges: the shorter one counts
             g.add_edge(s, t, weight=w)
-    _add_connectors(g)
     fe = facilities.edge
     for k in range(len(fe)):
         g.add_edge(("f", k), int(net.source[fe[k]]), weight=float(facilities.access_m[k] + facilities.along_m[k]))
         g.add_edge(("f", k), int(net.target[fe[k]]),
                    weight=float(facilities.access_m[k] + net.length_m[fe[k]] - facilities.along_m[k]))
-    sources = [("f", k) for k in range(len(fe))]
-    dist, paths = nx.multi_source_dijkstra(g, sources, cutoff=LIMIT_M, weight="weight")
-    size = int(max(net.max_vertex, 0)) + 2
-    vdist = np.full(size, np.inf)
-    vfac = np.full(size, -1, dtype=np.int64)
+    dist, paths = nx.multi_source_dijkstra(g, [("f", k) for k in range(len(fe))], cutoff=LIMIT_M, weight="weight")
+    vdist = np.full(net.max_vertex + 2, np.inf)
+    vfac = np.full(net.max_vertex + 2, -1, dtype=np.int64)
     for node, d in dist.items():
         if not isinstance(node, tuple):
             vdist[node] = d
             vfac[node] = paths[node][0][1]
-    return nearest_by_network(demand, facilities, edge_source=net.source, edge_target=net.target,
-                              edge_length=net.length_m, vertex_distance=vdist, vertex_facility=vfac,
-                              max_distance_m=LIMIT_M)
-
-
-_CONNECTORS: list[tuple[int, int, float]] = []
-
-
-def _add_connectors(g) -> None:  # type: ignore[no-untyped-def]
-    """Connectors are routable but not snap targets, so the snap index lacks them: add them here."""
-    for s, t, w in _CONNECTORS:
-        if not g.has_edge(s, t) or g[s][t]["weight"] > w:
-            g.add_edge(s, t, weight=w)
+    return vdist, vfac
 
 
 def _network_main() -> None:
@@ -112,7 +102,7 @@ def _network_main() -> None:
         demand_ll = np.array(cur.fetchall(), dtype=np.float64)
         cur.execute("SELECT source, target, length_m FROM roadnet_roadedge e JOIN divisions_division d "
                     "ON d.id = e.county_id WHERE d.code = %s AND e.is_connector", [COUNTY])
-        _CONNECTORS.extend((int(s), int(t), float(w)) for s, t, w in cur.fetchall())
+        connectors = [(int(s), int(t), float(w)) for s, t, w in cur.fetchall()]
     rng = np.random.default_rng(SEED)
     facilities_ll = demand_ll[rng.choice(len(demand_ll), N_FACILITIES, replace=False)]
 
@@ -121,8 +111,12 @@ def _network_main() -> None:
 
     def reference() -> tuple[np.ndarray, np.ndarray]:
         net = selectors.load_network(COUNTY)
-        return _networkx_nearest(net, net.snap.snap(facilities_ll[:, 0], facilities_ll[:, 1]),
-                                 net.snap.snap(demand_ll[:, 0], demand_ll[:, 1]))
+        f_snap = net.snap.snap(facilities_ll[:, 0], facilities_ll[:, 1])
+        d_snap = net.snap.snap(demand_ll[:, 0], demand_ll[:, 1])
+        vdist, vfac = _networkx_vertex_distances(net, f_snap, connectors)
+        return selectors.nearest_by_network(d_snap, f_snap, edge_source=net.source, edge_target=net.target,
+                                            edge_length=net.length_m, vertex_distance=vdist,
+                                            vertex_facility=vfac, max_distance_m=LIMIT_M)
 
     service_s = best_of(service, repeat=REPEAT, warmup=WARMUP)
     reference_s = best_of(reference, repeat=REPEAT, warmup=WARMUP)
@@ -133,8 +127,18 @@ def _network_main() -> None:
     assert np.allclose(dist[fin], r_dist[fin], rtol=0, atol=1e-6), "distances differ"
     same_fac = float(np.mean(fac[fin] == r_fac[fin]))
 
-    # Where the service's time goes (one more run, split by hand).
+    # The search alone, both ways, on the same snapped facilities.
     net = selectors.load_network(COUNTY)
+    f_snap = net.snap.snap(facilities_ll[:, 0], facilities_ll[:, 1])
+    box = selectors._search_box(net, facilities_ll[:, 0], facilities_ll[:, 1], LIMIT_M)
+    search_s = best_of(lambda: selectors.vertex_distances(net, f_snap, box, LIMIT_M), repeat=REPEAT, warmup=WARMUP)
+    nx_search_s = best_of(lambda: _networkx_vertex_distances(net, f_snap, connectors), repeat=REPEAT, warmup=WARMUP)
+    pg = selectors.vertex_distances(net, f_snap, box, LIMIT_M)
+    ref = _networkx_vertex_distances(net, f_snap, connectors)
+    assert np.array_equal(np.isfinite(pg[0]), np.isfinite(ref[0])), "reached vertices differ"
+    assert np.allclose(pg[0][np.isfinite(pg[0])], ref[0][np.isfinite(ref[0])], rtol=0, atol=1e-6)
+
+    # Where the service's time goes (one more run, split by hand).
     t0 = time.perf_counter()
     f_snap = net.snap.snap(facilities_ll[:, 0], facilities_ll[:, 1])
     d_snap = net.snap.snap(demand_ll[:, 0], demand_ll[:, 1])
@@ -168,7 +172,7 @@ def _network_main() -> None:
     straight, _ = cKDTree(np.column_stack([fx, fy])).query(np.column_stack([dx, dy]), distance_upper_bound=LIMIT_M)
     print(json.dumps({
         "build_seconds": round(build_s, 2), "report": report.as_dict(), "demand_points": len(demand_ll),
-        "service_s": service_s, "reference_s": reference_s,
+        "service_s": service_s, "reference_s": reference_s, "search_s": search_s, "networkx_search_s": nx_search_s,
         "service_split_s": {"snap_facilities_and_demand": round(t1 - t0, 3), "pgrouting_search": round(t2 - t1, 3),
                             "resolve": round(t3 - t2, 3)},
         "vertices_reached": int(np.isfinite(vdist).sum()),
@@ -196,10 +200,15 @@ def run() -> Result:
     out = json.loads(done.stdout.strip().splitlines()[-1])
     out["child_wall_seconds"] = round(time.perf_counter() - start, 1)
     variants = [
-        Variant("service", out["service_s"], "network_nearest: snap + one pgr_drivingDistance + resolve"),
+        Variant("service", out["service_s"], "network_nearest end to end: snap + one pgr_drivingDistance + resolve"),
         Variant("networkx", out["reference_s"], "same snapping and resolution, networkx multi_source_dijkstra"),
+        Variant("service_search", out["search_s"], "the search alone: pgr_drivingDistance from a virtual root"),
+        Variant("networkx_search", out["networkx_search_s"], "the search alone: graph build + multi_source_dijkstra"),
     ]
-    return result("network", (__doc__ or "").strip().splitlines()[0], "networkx",
-                  {"addresses": total, "demand_points": out["demand_points"], "facilities": N_FACILITIES,
-                   "limit_m": LIMIT_M, "edges": out["report"]["edges"]},
-                  variants, **out, setup=setup, database=database_info(url))
+    res = result("network", (__doc__ or "").strip().splitlines()[0], "networkx",
+                 {"addresses": total, "current_addresses": current, "demand_points": out["demand_points"],
+                  "facilities": N_FACILITIES, "limit_m": LIMIT_M, "edges": out["report"]["edges"]},
+                 variants, **out, setup=setup, database=database_info(url))
+    for v in variants[2:]:  # the search-only pair against each other
+        v.ratio = v.seconds / out["networkx_search_s"]
+    return res

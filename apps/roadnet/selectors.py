@@ -185,23 +185,36 @@ def _edge_ends(net: CountyNetwork, edge_ids: np.ndarray, lookup: dict[int, int])
     return src, tgt
 
 
+def snap_points(network: CountyNetwork, lonlat: Sequence[tuple[float, float]] | np.ndarray) -> SnappedPoints:
+    """Where each lon/lat point attaches to the network (nearest road edge, metres along it, access
+    leg). Snapping is most of the time for a million points and does not depend on the facilities:
+    snap the demand once and pass it to `network_nearest` for every scenario."""
+    lon, lat = _as_lonlat(lonlat)
+    return network.snap.snap(lon, lat)
+
+
 def network_nearest(county_code: str, facility_lonlat: Sequence[tuple[float, float]] | np.ndarray,
                     demand_lonlat: Sequence[tuple[float, float]] | np.ndarray, *, max_distance_m: float,
-                    network: CountyNetwork | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    network: CountyNetwork | None = None, snapped_demand: SnappedPoints | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest facility (index into `facility_lonlat`) and network distance in metres of every demand
     point, −1 / inf where no facility is within `max_distance_m` along the roads. Coordinates are
-    lon/lat in EPSG:4490 (numerically EPSG:4326). `network` skips reloading the county's edges."""
+    lon/lat in EPSG:4490 (numerically EPSG:4326). `network` (from `load_network`) skips reloading
+    the county's edges; `snapped_demand` (from `snap_points` on the same network and points) skips
+    snapping the demand again."""
     if not max_distance_m >= 0:
         raise ValueError("max_distance_m 必须是非负数")
     net = network or load_network(county_code)
     d_lon, d_lat = _as_lonlat(demand_lonlat)
     f_lon, f_lat = _as_lonlat(facility_lonlat)
+    if snapped_demand is not None and len(snapped_demand.edge) != len(d_lon):
+        raise ValueError("snapped_demand 与 demand_lonlat 的点数不一致")
     if len(d_lon) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     if len(f_lon) == 0:
         return np.full(len(d_lon), -1, dtype=np.int64), np.full(len(d_lon), np.inf)
     facilities = net.snap.snap(f_lon, f_lat)
-    demand = net.snap.snap(d_lon, d_lat)
+    demand = snapped_demand if snapped_demand is not None else net.snap.snap(d_lon, d_lat)
     box = _search_box(net, f_lon, f_lat, max_distance_m)
     distance, facility = vertex_distances(net, facilities, box, max_distance_m)
     return nearest_by_network(demand, facilities, edge_source=net.source, edge_target=net.target,

@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import LineString
 
 from apps.roadnet.models import RoadEdge
-from apps.roadnet.selectors import network_coverage, network_nearest
+from apps.roadnet.selectors import load_network, network_coverage, network_nearest, snap_points
 from apps.roadnet.services import NetworkError, build_network
 
 from .conftest import COUNTY, ROADS_XY
@@ -125,3 +125,16 @@ def test_empty_inputs_and_unbuilt_network(test_roads, frame) -> None:  # type: i
     assert len(fac) == 0 and len(dist) == 0
     with pytest.raises(ValueError):
         network_nearest(COUNTY, frame.lonlat([(0, 0)]), frame.lonlat([(10, 10)]), max_distance_m=float("nan"))
+
+
+def test_demand_snapped_once_serves_several_scenarios(oracle, frame) -> None:  # type: ignore[no-untyped-def]
+    facilities, demand = _demand(frame, oracle)
+    net = load_network(COUNTY)
+    snapped = snap_points(net, demand)
+    for chosen in ([0], [1, 2], [0, 1, 2]):
+        fac, dist = network_nearest(COUNTY, facilities[chosen], demand, max_distance_m=LIMIT, network=net,
+                                    snapped_demand=snapped)
+        again = network_nearest(COUNTY, facilities[chosen], demand, max_distance_m=LIMIT)
+        assert np.array_equal(fac, again[0]) and np.array_equal(dist, again[1])
+    with pytest.raises(ValueError):
+        network_nearest(COUNTY, facilities, demand[:3], max_distance_m=LIMIT, network=net, snapped_demand=snapped)
