@@ -91,9 +91,8 @@ class SnapIndex:
         # Segments (start coordinate index, edge) and sample points every SAMPLE_STEP_M along them,
         # for the fast path of `snap` (a KD-tree over the samples instead of a tree of polylines).
         self.seg_start = np.flatnonzero(~crosses)
-        self.seg_edge = np.repeat(np.arange(len(counts)), counts)[self.seg_start]
         seg_len = seg_proj[self.seg_start]
-        per_seg = np.ceil(seg_len / SAMPLE_STEP_M).astype(np.int64) + 1
+        per_seg = np.maximum(np.ceil(seg_len / SAMPLE_STEP_M).astype(np.int64), 1) + 1  # both ends, always
         sample_seg = np.repeat(np.arange(len(self.seg_start)), per_seg)
         t = (np.arange(len(sample_seg)) - np.repeat(np.cumsum(per_seg) - per_seg, per_seg)) / \
             np.repeat(per_seg - 1, per_seg)
@@ -112,7 +111,11 @@ class SnapIndex:
         flag where that answer is proven: every segment has a sample within SAMPLE_STEP_M / 2 of
         each of its points, so a segment none of whose samples is among the K nearest lies at least
         (K-th sample distance − SAMPLE_STEP_M / 2) away."""
+        every = k >= self.sample_tree.n  # a tiny network: every segment is a candidate
+        k = min(k, self.sample_tree.n)
         dist_k, idx = self.sample_tree.query(np.column_stack([px, py]), k=k)
+        if k == 1:
+            dist_k, idx = dist_k[:, None], idx[:, None]
         cand = self.sample_seg[idx]  # (n, K) candidate segments
         ux = px[:, None] - self.seg_ax[cand]
         uy = py[:, None] - self.seg_ay[cand]
@@ -124,7 +127,7 @@ class SnapIndex:
         j = np.argmin(d2, axis=1)
         rows = np.arange(len(px))
         bound = np.maximum(dist_k[:, -1] - SAMPLE_STEP_M / 2, 0.0)
-        proven = d2[rows, j] <= bound * bound
+        proven = np.full(len(px), True) if every else d2[rows, j] <= bound * bound
         seg, tj = cand[rows, j], t[rows, j]
         q = np.column_stack([self.seg_ax[seg] + tj * self.seg_dx[seg], self.seg_ay[seg] + tj * self.seg_dy[seg]])
         return seg, q, proven

@@ -111,3 +111,13 @@ def test_nearest_by_network_takes_the_better_end_or_the_same_edge() -> None:
     # 50+10+5 via vertex 2; 1+2; the last one 1+28+40 = 69 m, or 100 m via vertex 2: beyond 60 m.
     assert fac.tolist() == [0, 2, 2, -1]
     assert dist[:3] == pytest.approx([45, 34, 3]) and np.isinf(dist[3])
+
+
+def test_a_tiny_network_with_a_zero_length_segment() -> None:
+    # Two samples in all (fewer than the K of either pass), a repeated coordinate, a far point.
+    edges = [np.array([(0, 0), (0, 0), (5, 0)], dtype=float)]
+    index = SnapIndex([_lonlat(e) for e in edges], FWD)
+    got = index.snap(*_lonlat(np.array([(2, 3), (-4000, 0), (5, 0)], dtype=float)).T)
+    assert got.edge.tolist() == [0, 0, 0]
+    assert got.access_m == pytest.approx([3, 4000, 0], abs=1e-3)
+    assert got.along_m == pytest.approx([2, 0, 5], abs=1e-3)
