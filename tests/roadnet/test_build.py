@@ -11,6 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pyproj import Geod
 from shapely.geometry import LineString
 from shapely.strtree import STRtree
@@ -77,6 +78,9 @@ def test_hand_made_network_is_noded_as_drawn(test_roads) -> None:  # type: ignor
     roads_m = sum(GEOD.line_length(*np.asarray(r.geometry.coords).T) for r in test_roads)
     assert report.total_length_m == pytest.approx(roads_m + 1.0, abs=0.05)
     assert sum(RoadEdge.objects.values_list("length_m", flat=True)) == pytest.approx(report.total_length_m)
+    with connection.cursor() as cur:  # and they agree with PostGIS's own ellipsoidal length
+        cur.execute("SELECT max(abs(length_m - ST_Length(geometry::geography))) FROM roadnet_roadedge")
+        assert cur.fetchone()[0] < 1e-6
 
 
 def test_connectors_join_components_within_the_tolerance(test_roads) -> None:  # type: ignore[no-untyped-def]
