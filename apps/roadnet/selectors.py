@@ -29,6 +29,7 @@ from pyproj import Transformer
 
 from .models import STORAGE_SRID, RoadNetwork
 from .services import NetworkError, current_county
+from .reach import reached_intervals
 from .snapping import SnapIndex, SnappedPoints, nearest_by_network
 
 # Virtual edge ids: far above any real edge id (a bigserial), so they never collide.
@@ -51,11 +52,24 @@ class CountyNetwork:
     county_id: int
     to_metric: Transformer
     edge_id: np.ndarray
+    road_code: list[str]
     source: np.ndarray
     target: np.ndarray
     length_m: np.ndarray
     max_vertex: int
     snap: SnapIndex
+
+
+@dataclass
+class ReachedRoad:
+    """A stretch of one road edge within the limit of its nearest facility (lon/lat, EPSG:4490)."""
+
+    facility_index: int
+    edge_id: int
+    road_code: str
+    start_m: float  # geodesic metres along the edge from its first coordinate
+    end_m: float
+    lonlat: np.ndarray
 
 
 @dataclass
@@ -80,7 +94,7 @@ def load_network(county_code: str) -> CountyNetwork:
     if record is None:
         raise NetworkError(f"{county.name}（{county_code}）尚未构建路网：先运行 build_road_network {county_code}")
     with connection.cursor() as cur:
-        cur.execute("SELECT id, source, target, length_m, ST_AsBinary(geometry) FROM roadnet_roadedge "
+        cur.execute("SELECT id, source, target, length_m, ST_AsBinary(geometry), road_code FROM roadnet_roadedge "
                     "WHERE county_id = %s AND NOT is_connector ORDER BY id", [county.pk])
         rows = cur.fetchall()
         cur.execute("SELECT coalesce(max(greatest(source, target)), 0) FROM roadnet_roadedge WHERE county_id = %s",
@@ -92,7 +106,7 @@ def load_network(county_code: str) -> CountyNetwork:
     to_metric = Transformer.from_crs(f"EPSG:{STORAGE_SRID}", record.projection, always_xy=True)
     snap = SnapIndex([shapely.get_coordinates(g) for g in geoms], to_metric)
     return CountyNetwork(county_id=county.pk, to_metric=to_metric,
-                         edge_id=np.array([r[0] for r in rows], dtype=np.int64),
+                         edge_id=np.array([r[0] for r in rows], dtype=np.int64), road_code=[r[5] for r in rows],
                          source=np.array([r[1] for r in rows], dtype=np.int64),
                          target=np.array([r[2] for r in rows], dtype=np.int64),
                          length_m=snap.length_m, max_vertex=max_vertex, snap=snap)
@@ -232,3 +246,27 @@ def network_coverage(county_code: str, facility_lonlat: Sequence[tuple[float, fl
         raise ValueError("至少需要一个半径")
     fac, dist = network_nearest(county_code, facility_lonlat, demand_lonlat, max_distance_m=radii[-1])
     return NetworkCoverage(radii_m=radii, facility_index=fac, distance_m=dist)
+
+
+def network_reach(county_code: str, facility_lonlat: Sequence[tuple[float, float]] | np.ndarray, *,
+                  max_distance_m: float, network: CountyNetwork | None = None) -> list[ReachedRoad]:
+    """The stretches of road (connectors left out) each facility reaches first within
+    `max_distance_m` along the network, exact to the metre position where the limit or the nearest
+    facility changes part-way along an edge: the basis of a network service area (buffer them for
+    a polygon). Distances are on the road itself (no access leg at the far end)."""
+    if not max_distance_m >= 0:
+        raise ValueError("max_distance_m 必须是非负数")
+    net = network or load_network(county_code)
+    f_lon, f_lat = _as_lonlat(facility_lonlat)
+    if len(f_lon) == 0:
+        return []
+    facilities = net.snap.snap(f_lon, f_lat)
+    distance, facility = vertex_distances(net, facilities, _search_box(net, f_lon, f_lat, max_distance_m),
+                                          max_distance_m)
+    intervals = reached_intervals(edge_source=net.source, edge_target=net.target, edge_length=net.length_m,
+                                  vertex_distance=distance, vertex_facility=facility, facility_edge=facilities.edge,
+                                  facility_along=facilities.along_m, facility_access=facilities.access_m,
+                                  limit_m=max_distance_m)
+    return [ReachedRoad(facility_index=r.facility, edge_id=int(net.edge_id[r.edge]), road_code=net.road_code[r.edge],
+                        start_m=r.start_m, end_m=r.end_m, lonlat=net.snap.along_coords(r.edge, r.start_m, r.end_m))
+            for r in intervals]

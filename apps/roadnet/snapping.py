@@ -105,6 +105,26 @@ class SnapIndex:
         self.sample_seg = sample_seg
         self.sample_tree = cKDTree(samples)
 
+    def along_coords(self, edge: int, start_m: float, end_m: float) -> np.ndarray:
+        """The lon/lat polyline of `edge` from `start_m` to `end_m` geodesic metres along it; an end
+        inside a segment is placed by its share of that segment's geodesic length."""
+        k0, k1 = int(self.first[edge]), int(self.last[edge])
+        cum, xy = self.cum_geo[k0:k1 + 1], self.xy[k0:k1 + 1]
+
+        def at(s: float) -> tuple[np.ndarray, int]:
+            j = int(np.clip(np.searchsorted(cum, s, side="right") - 1, 0, len(cum) - 2))
+            seg = cum[j + 1] - cum[j]
+            f = (s - cum[j]) / seg if seg > 0 else 0.0
+            return xy[j] + f * (xy[j + 1] - xy[j]), j
+
+        p0, j0 = at(start_m)
+        p1, j1 = at(end_m)
+        pts = np.vstack([p0, xy[j0 + 1:j1 + 1], p1])
+        keep = np.concatenate([[True], np.any(np.diff(pts, axis=0) != 0, axis=1)])
+        pts = pts[keep]
+        lon, lat = self.to_metric.transform(pts[:, 0], pts[:, 1], direction="INVERSE")
+        return np.column_stack([lon, lat])
+
     def _nearest_segments(self, px: np.ndarray, py: np.ndarray, k: int
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Nearest segment of every point (index into seg_start), the snapped position on it, and a

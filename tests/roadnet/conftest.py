@@ -19,6 +19,10 @@ from pyproj import Transformer
 from apps.addresses.models import Road
 from apps.common.crs import gauss_kruger_epsg_for_lon
 from apps.divisions.models import Division
+from apps.roadnet.models import RoadEdge
+from apps.roadnet.services import build_network
+
+from .oracle import Oracle
 
 COUNTY = "330521"
 
@@ -68,3 +72,11 @@ def test_roads(wukang, frame) -> list[Road]:  # type: ignore[no-untyped-def]
         out.append(Road.objects.create(code=code, county=wukang.parent, township=wukang, name=f"测试路网{i}路",
                                        kind="路", geometry=LineString([tuple(p) for p in ll], srid=4490)))
     return out
+
+
+@pytest.fixture
+def oracle(test_roads, frame) -> Oracle:  # type: ignore[no-untyped-def]
+    """The network built from the test roads, and the networkx oracle over its stored geometry."""
+    build_network(COUNTY)
+    edges = [(np.asarray(e.geometry.coords), e.is_connector) for e in RoadEdge.objects.order_by("id")]
+    return Oracle(edges, frame.projection)

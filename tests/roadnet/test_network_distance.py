@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from apps.roadnet.models import RoadEdge
 from apps.roadnet.selectors import load_network, network_coverage, network_nearest, snap_points
 from apps.roadnet.services import NetworkError, build_network
 
@@ -26,13 +25,6 @@ SPECIAL_XY = [
     (3790, 5),     # far end of the rural road: beyond everything
     (1400, 170),   # the middle of the rural road, between the two reaches
 ]
-
-
-@pytest.fixture
-def oracle(test_roads, frame) -> Oracle:  # type: ignore[no-untyped-def]
-    build_network(COUNTY)
-    edges = [(np.asarray(e.geometry.coords), e.is_connector) for e in RoadEdge.objects.order_by("id")]
-    return Oracle(edges, frame.projection)
 
 
 def _on_rural_road(frame, t: float) -> np.ndarray:  # type: ignore[no-untyped-def]
