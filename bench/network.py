@@ -29,8 +29,8 @@ Runs in a child Django process on ``geo_mz_bench`` (``bench/_db.py``: created an
    (``tests/roadnet/oracle.py``: brute-force snapping, edges split at the snapped points, pyproj
    piece lengths) with all 1,000 facilities.
 
-``extra`` has the build report (the build is timed once, not best-of), the split of the service's time (snap / search / resolve), the
-covered shares (network, and straight-line within 1 km for comparison, KD-tree in the zone),
+``extra`` has the build report (the build is timed once, not best-of), the split of the
+service's time (snap / search / resolve), the covered shares (network, and straight-line within 1 km for comparison, KD-tree in the zone),
 the access-leg distribution (how far addresses lie from the roads) and the oracle check.
 No Django import at module level.
 """
@@ -40,7 +40,6 @@ import json
 import os
 import subprocess
 import time
-from typing import Any
 
 from bench._common import REPEAT, WARMUP, Result, Variant, best_of, result
 from bench._db import (COUNTY, PYTHON, ROOT, _address_counts, _db_name, _django_env, bench_database_url,

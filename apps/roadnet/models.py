@@ -63,7 +63,8 @@ class RoadEdge(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(geometry__isvalid=True), name="roadedge_geometry_valid"),
             models.CheckConstraint(condition=Q(length_m__gt=0), name="roadedge_length_positive"),
-            models.CheckConstraint(condition=Q(is_connector=True, road_code="") | Q(is_connector=False, road_code__regex=r"^R[0-9]{4}$"),
+            models.CheckConstraint(condition=Q(is_connector=True, road_code="")
+                                   | Q(is_connector=False, road_code__regex=r"^R[0-9]{4}$"),
                                    name="roadedge_connector_has_no_road"),
         ]
 
