@@ -4,7 +4,8 @@
 distance (definition in `snapping`'s docstring: access legs + shortest path, entering and leaving
 edges part-way), −1 / inf beyond `max_distance_m`. `network_coverage` does several radii in one
 search. `network_reach` gives the stretches of road each facility reaches first within the limit
-(cut part-way along edges), the basis of a network service area. How:
+(cut part-way along edges), the basis of a network service area; `network_distance_matrix` every
+facility × demand pair within the limit (sparse), what network siting needs. How:
 
 1. The county's edges are read once; facilities and demand points are snapped to their nearest
    road edge in Python (`SnapIndex`, vectorised: a million points take 2–4 s on 2 cores).
@@ -25,11 +26,13 @@ from typing import Sequence
 
 import numpy as np
 import shapely
+from scipy.sparse import csr_matrix
 from django.db import connection, transaction
 from pyproj import Transformer
 
 from .models import STORAGE_SRID, RoadNetwork
 from .services import NetworkError, current_county
+from .matrix import distance_entries
 from .reach import reached_intervals
 from .snapping import SnapIndex, SnappedPoints, nearest_by_network
 
@@ -128,17 +131,12 @@ def _search_box(net: CountyNetwork, lon: np.ndarray, lat: np.ndarray, limit_m: f
                                           direction="INVERSE", densify_pts=21)
 
 
-def vertex_distances(net: CountyNetwork, facilities: SnappedPoints, box: tuple[float, ...], limit_m: float
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """pgRouting multi-source search: distance from the nearest facility to every vertex id within
-    the limit (inf elsewhere) and that facility's index (−1 elsewhere)."""
-    n_fac = len(facilities.edge)
-    root = net.max_vertex + 1
-    fe = facilities.edge
-    ids = VIRTUAL_EDGE_BASE + np.arange(2 * n_fac, dtype=np.int64)
-    ends = np.column_stack([net.source[fe], net.target[fe]]).ravel()
-    costs = np.column_stack([facilities.access_m + facilities.along_m,
-                             facilities.access_m + (net.length_m[fe] - facilities.along_m)]).ravel()
+def _driving_distance(net: CountyNetwork, box: tuple[float, ...], limit_m: float, roots: list[int],
+                      virtual_source: np.ndarray, virtual_target: np.ndarray, virtual_cost: np.ndarray
+                      ) -> np.ndarray:
+    """One `pgr_drivingDistance` from `roots` over the county's edges inside `box` plus the given
+    one-way virtual edges (ids from VIRTUAL_EDGE_BASE in order); rows (root, node, edge, agg_cost)."""
+    ids = VIRTUAL_EDGE_BASE + np.arange(len(virtual_source), dtype=np.int64)
     with transaction.atomic(), connection.cursor() as cur:
         # Per-call temporary tables: pgRouting reads its edges through an SQL string, which cannot
         # take parameters; the tables carry them. Dropped first in case an outer transaction still
@@ -148,13 +146,30 @@ def vertex_distances(net: CountyNetwork, facilities: SnappedPoints, box: tuple[f
                     "SELECT %s::int AS county_id, ST_MakeEnvelope(%s, %s, %s, %s, %s) AS box",
                     [net.county_id, *map(float, box), STORAGE_SRID])
         cur.execute("CREATE TEMP TABLE roadnet_roots ON COMMIT DROP AS "
-                    "SELECT unnest(%s::bigint[]) AS id, %s::bigint AS source, unnest(%s::bigint[]) AS target, "
-                    "unnest(%s::float8[]) AS cost, -1.0::float8 AS reverse_cost",
-                    [ids.tolist(), root, ends.tolist(), costs.tolist()])
-        cur.execute("SELECT node, edge, agg_cost FROM pgr_drivingDistance(%s, %s, %s, directed => true) "
-                    "WHERE node <> %s", [_EDGES_SQL, root, float(limit_m), root])
-        rows = np.array(cur.fetchall(), dtype=np.float64).reshape(-1, 3)
+                    "SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS source, "
+                    "unnest(%s::bigint[]) AS target, unnest(%s::float8[]) AS cost, -1.0::float8 AS reverse_cost",
+                    [ids.tolist(), virtual_source.tolist(), virtual_target.tolist(), virtual_cost.tolist()])
+        # The array form, even for one root, so the root is a column (named from_v up to pgRouting
+        # 3.5, start_vid from 3.6): columns are picked by name.
+        cur.execute("SELECT * FROM pgr_drivingDistance(%s, %s::bigint[], %s, directed => true)",
+                    [_EDGES_SQL, roots, float(limit_m)])
+        names = [c[0] for c in cur.description]
+        cols = [names.index("start_vid" if "start_vid" in names else "from_v"), names.index("node"),
+                names.index("edge"), names.index("agg_cost")]
+        rows = np.array([[r[c] for c in cols] for r in cur.fetchall()], dtype=np.float64).reshape(-1, 4)
         cur.execute("DROP TABLE roadnet_roots, roadnet_query")
+    return rows
+
+
+def vertex_distances(net: CountyNetwork, facilities: SnappedPoints, box: tuple[float, ...], limit_m: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """pgRouting multi-source search: distance from the nearest facility to every vertex id within
+    the limit (inf elsewhere) and that facility's index (−1 elsewhere). One search from a virtual
+    root joined to every facility's two edge ends (virtual edges 2k and 2k+1 belong to facility k)."""
+    root = net.max_vertex + 1
+    ends, costs = _facility_legs(net, facilities)
+    rows = _driving_distance(net, box, limit_m, [root], np.full(len(ends), root), ends, costs)
+    rows = rows[rows[:, 1] != root][:, 1:]
     size = max(net.max_vertex, int(ends.max(initial=0))) + 2
     distance = np.full(size, np.inf)
     facility = np.full(size, -1, dtype=np.int64)
@@ -182,6 +197,16 @@ def vertex_distances(net: CountyNetwork, facilities: SnappedPoints, box: tuple[f
     else:
         raise RuntimeError("pgr_drivingDistance 的最短路树无法回溯到设施（不应发生）")
     return distance, facility
+
+
+def _facility_legs(net: CountyNetwork, facilities: SnappedPoints) -> tuple[np.ndarray, np.ndarray]:
+    """Per facility k, its edge's source then target (entries 2k, 2k+1) and the cost of reaching
+    each: access leg + the part of the edge between the snapped position and that end."""
+    fe = facilities.edge
+    ends = np.column_stack([net.source[fe], net.target[fe]]).ravel()
+    costs = np.column_stack([facilities.access_m + facilities.along_m,
+                             facilities.access_m + (net.length_m[fe] - facilities.along_m)]).ravel()
+    return ends, costs
 
 
 def _edge_ends(net: CountyNetwork, edge_ids: np.ndarray, lookup: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -271,3 +296,36 @@ def network_reach(county_code: str, facility_lonlat: Sequence[tuple[float, float
     return [ReachedRoad(facility_index=r.facility, edge_id=int(net.edge_id[r.edge]), road_code=net.road_code[r.edge],
                         start_m=r.start_m, end_m=r.end_m, lonlat=net.snap.along_coords(r.edge, r.start_m, r.end_m))
             for r in intervals]
+
+
+def network_distance_matrix(county_code: str, facility_lonlat: Sequence[tuple[float, float]] | np.ndarray,
+                            demand_lonlat: Sequence[tuple[float, float]] | np.ndarray, *, max_distance_m: float,
+                            network: CountyNetwork | None = None, snapped_demand: SnappedPoints | None = None
+                            ) -> csr_matrix:
+    """Facility × demand network distances within `max_distance_m` as a sparse matrix (rows =
+    facilities or candidate sites, columns = demand points): every pair within the limit is a
+    stored entry, pairs beyond it are absent. A distance of exactly 0 m (a site on the road at a
+    demand point on the road) is stored explicitly: test the structure, not `value > 0`.
+    One pgRouting search per facility, all in one `pgr_drivingDistance` call."""
+    if not max_distance_m >= 0:
+        raise ValueError("max_distance_m 必须是非负数")
+    net = network or load_network(county_code)
+    d_lon, d_lat = _as_lonlat(demand_lonlat)
+    f_lon, f_lat = _as_lonlat(facility_lonlat)
+    shape = (len(f_lon), len(d_lon))
+    if not len(f_lon) or not len(d_lon):
+        return csr_matrix(shape)
+    if snapped_demand is not None and len(snapped_demand.edge) != len(d_lon):
+        raise ValueError("snapped_demand 与 demand_lonlat 的点数不一致")
+    facilities = net.snap.snap(f_lon, f_lat)
+    demand = snapped_demand if snapped_demand is not None else net.snap.snap(d_lon, d_lat)
+    first_root = net.max_vertex + 1  # facility k is the virtual vertex first_root + k
+    roots = first_root + np.arange(len(f_lon), dtype=np.int64)
+    ends, costs = _facility_legs(net, facilities)
+    rows = _driving_distance(net, _search_box(net, f_lon, f_lat, max_distance_m), max_distance_m, roots.tolist(),
+                             np.repeat(roots, 2), ends, costs)
+    rows = rows[rows[:, 1] < first_root]  # road vertices only
+    row, col, dist = distance_entries(rows[:, 0].astype(np.int64) - first_root, rows[:, 1].astype(np.int64),
+                                      rows[:, 3], demand, facilities, edge_source=net.source, edge_target=net.target,
+                                      edge_length=net.length_m, max_distance_m=max_distance_m)
+    return csr_matrix((dist, (row, col)), shape=shape)

@@ -67,26 +67,28 @@ class Oracle:
                 g.add_edge(nodes[j], nodes[j + 1], weight=length)
         return g
 
-    def nearest(self, facilities: np.ndarray, demand: np.ndarray, limit_m: float
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Nearest facility, distance (−1 / inf beyond the limit) and the second-best distance of
-        every demand point (to tell ties apart)."""
+    def matrix(self, facilities: np.ndarray, demand: np.ndarray, limit_m: float) -> np.ndarray:
+        """Facility × demand distances, inf beyond the limit: one Dijkstra per facility."""
         snapped = self.snap(np.vstack([facilities, demand]))
         g = self.graph(snapped)
         nf = len(facilities)
         for f in range(nf):
             g.add_edge(("f", f), ("p", f), weight=snapped[f][3])
-        per_facility = [nx.single_source_dijkstra_path_length(g, ("f", f), cutoff=limit_m, weight="weight")
-                        for f in range(nf)]
-        nd = len(demand)
-        best = np.full(nd, np.inf)
-        second = np.full(nd, np.inf)
-        who = np.full(nd, -1, dtype=np.int64)
-        for d in range(nd):
-            access = snapped[nf + d][3]
-            costs = sorted((lengths.get(("p", nf + d), np.inf) + access, f) for f, lengths in enumerate(per_facility))
-            if costs[0][0] <= limit_m:
-                best[d], who[d] = costs[0]
-            if len(costs) > 1:
-                second[d] = costs[1][0]
-        return who, best, second
+        out = np.full((nf, len(demand)), np.inf)
+        for f in range(nf):
+            lengths = nx.single_source_dijkstra_path_length(g, ("f", f), cutoff=limit_m, weight="weight")
+            for d in range(len(demand)):
+                total = lengths.get(("p", nf + d), np.inf) + snapped[nf + d][3]
+                if total <= limit_m:
+                    out[f, d] = total
+        return out
+
+    def nearest(self, facilities: np.ndarray, demand: np.ndarray, limit_m: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest facility, distance (−1 / inf beyond the limit) and the second-best distance of
+        every demand point (to tell ties apart)."""
+        m = self.matrix(facilities, demand, limit_m)
+        order = np.sort(m, axis=0)
+        who = np.where(np.isfinite(order[0]), np.argmin(m, axis=0), -1)
+        second = order[1] if len(m) > 1 else np.full(m.shape[1], np.inf)
+        return who.astype(np.int64), order[0], second

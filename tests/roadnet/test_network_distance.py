@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from apps.roadnet.selectors import load_network, network_coverage, network_nearest, snap_points
+from apps.roadnet.selectors import (load_network, network_coverage, network_distance_matrix, network_nearest,
+                                     snap_points)
 from apps.roadnet.services import NetworkError, build_network
 
 from .conftest import COUNTY, ROADS_XY
@@ -130,3 +131,21 @@ def test_demand_snapped_once_serves_several_scenarios(oracle, frame) -> None:  #
         assert np.array_equal(fac, again[0]) and np.array_equal(dist, again[1])
     with pytest.raises(ValueError):
         network_nearest(COUNTY, facilities, demand[:3], max_distance_m=LIMIT, network=net, snapped_demand=snapped)
+
+
+def test_distance_matrix_equals_the_oracle(oracle, frame) -> None:  # type: ignore[no-untyped-def]
+    facilities, demand = _demand(frame, oracle)
+    facilities = np.vstack([facilities, frame.lonlat([(650, 410), (250, 12)])])  # one beside a demand point
+    m = network_distance_matrix(COUNTY, facilities, demand, max_distance_m=LIMIT).tocoo()
+    dense = np.full(m.shape, np.inf)
+    dense[m.row, m.col] = m.data
+    expected = oracle.matrix(facilities, demand, LIMIT)
+    assert np.array_equal(np.isfinite(dense), np.isfinite(expected))
+    assert np.allclose(dense[np.isfinite(dense)], expected[np.isfinite(expected)], rtol=0, atol=1e-6)
+    assert 0.05 < np.isfinite(dense).mean() < 0.8 and len(set(zip(m.row, m.col))) == m.nnz
+    # Its column minima are what network_nearest answers.
+    fac, dist = network_nearest(COUNTY, facilities, demand, max_distance_m=LIMIT)
+    assert np.array_equal(np.isinf(dense.min(axis=0)), np.isinf(dist))
+    finite = np.isfinite(dist)
+    assert np.allclose(dense.min(axis=0)[finite], dist[finite], rtol=0, atol=1e-9)
+    assert network_distance_matrix(COUNTY, facilities[:0], demand, max_distance_m=LIMIT).shape == (0, len(demand))
