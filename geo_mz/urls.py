@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
 from apps.common.views import home
+from apps.facilities.urls import api_urlpatterns as facility_api, page_urlpatterns as facility_pages
 from apps.placenames.urls import api_urlpatterns as placename_api, page_urlpatterns as placename_pages
 
 admin.site.site_header = "geo-mz 民政地理信息管理"
@@ -18,6 +19,8 @@ urlpatterns = [
     path("", include(address_pages)),
     path("api/v1/", include(placename_api)),
     path("", include(placename_pages)),
+    path("api/v1/", include(facility_api)),
+    path("", include(facility_pages)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.divisions",
     "apps.addresses",
     "apps.placenames",
+    "apps.facilities",
 ]
 
 MIDDLEWARE = [
