@@ -8,6 +8,7 @@ Hei first, `$GEO_MZ_PLATE_FONT` to override).
 """
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -130,7 +131,7 @@ class _Doc(FPDF):
         rows = [(items[i][0], items[i][1], *(items[i + 1] if i + 1 < len(items) else ("", "")))
                 for i in range(0, len(items), 2)]
         self.set_font("cjk", "", 9.5)
-        with self.table(col_widths=(28, 62, 28, 62), text_align="LEFT", wrapmode=WrapMode.CHAR, line_height=5.5,
+        with self.table(col_widths=(34, 56, 34, 56), text_align="LEFT", wrapmode=WrapMode.CHAR, line_height=5.5,
                         first_row_as_headings=False) as table:
             for row in rows:
                 cells = table.row()
@@ -148,6 +149,15 @@ class _Doc(FPDF):
             self.multi_cell(BODY_W / 2 - 5, 7, f"{'甲' if i == 0 else '乙'}方：{party}\n负责人（签字）：\n"
                             "（盖章）\n日期：    年    月    日", border=1, wrapmode=WrapMode.CHAR)
         self.ln(4)
+
+    def render(self) -> bytes:
+        quiet = logging.getLogger("fontTools.subset")  # "BDF NOT subset" etc.: harmless, but noisy
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            return bytes(self.output())
+        finally:
+            quiet.setLevel(level)
 
 
 def _heading_style():  # type: ignore[no-untyped-def]
@@ -238,7 +248,7 @@ def marker_register_pdf(sheet: MarkerSheet, font_path: str | None = None) -> byt
     pdf.para(sheet.remarks)
     parties = sheet.sides.split("｜")
     pdf.signatures(parties[0], parties[-1])
-    return bytes(pdf.output())
+    return pdf.render()
 
 
 def campaign_report_pdf(report: CampaignReport, font_path: str | None = None) -> bytes:
@@ -269,4 +279,4 @@ def campaign_report_pdf(report: CampaignReport, font_path: str | None = None) ->
     for note in report.notes:
         pdf.para(note)
     pdf.signatures(report.party_a, report.party_b)
-    return bytes(pdf.output())
+    return pdf.render()

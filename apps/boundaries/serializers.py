@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
@@ -165,9 +166,10 @@ class FindingBody(StrictSerializer):
         import json
 
         try:
-            geometry = GEOSGeometry(json.dumps(value), srid=4490)
-        except (GEOSException, ValueError, TypeError):
+            geometry = GEOSGeometry(json.dumps(value))
+        except (GEOSException, ValueError, TypeError, GDALException):
             raise serializers.ValidationError("不是有效的 GeoJSON 几何")
+        geometry.srid = 4490  # GeoJSON is EPSG:4326, numerically CGCS2000 (api.md)
         if not geometry.valid:
             raise serializers.ValidationError(f"几何无效：{geometry.valid_reason}")
         min_x, min_y, max_x, max_y = geometry.extent

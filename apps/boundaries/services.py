@@ -127,7 +127,7 @@ def _check_sequence_order(line: BoundaryLine, line_m, epsg: str, sequence: int, 
     direction = dict(west_east="自西向东", north_south="自北向南").get(line.direction, "")
     for other in line.markers.exclude(state=MarkerState.RETIRED).exclude(sequence=sequence):
         there = placement.chainage(line_m, derivation.reproject(to_shapely(other.position), epsg))
-        if (other.sequence < sequence) != (there < at):
+        if (other.sequence < sequence and there > at + 1.0) or (other.sequence > sequence and there < at - 1.0):
             raise DomainRuleError(f"序号 {sequence:03d} 与位置不符：界桩序号应{direction}递增，"
                                   f"而 {other.number} 位于其{'后' if there > at else '前'}", "number")
 
@@ -135,10 +135,10 @@ def _check_sequence_order(line: BoundaryLine, line_m, epsg: str, sequence: int, 
 def create_marker(line: BoundaryLine, data: MarkerInput, *, actor: str) -> BoundaryMarker:
     if line.status != LineStatus.CURRENT:
         raise DomainRuleError(f"界线 {line.name} 已废止，不能新增界桩", "line")
+    if BoundaryMarker.objects.filter(number=data.number).exists():
+        raise ConflictError(f"界桩编号 {data.number} 已存在")
     parsed = check_marker(line, data)
     with acting_as(actor):
-        if BoundaryMarker.objects.filter(number=data.number).exists():
-            raise ConflictError(f"界桩编号 {data.number} 已存在")
         try:
             return BoundaryMarker.objects.create(
                 number=data.number, line=line, sequence=parsed.sequence, type_code=parsed.letter, kind=data.kind,
