@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -14,8 +15,8 @@ from apps.addresses.serializers import PointQuery
 from apps.divisions.models import Division
 
 from .displacement import ACCEPTED_CRS
-from .models import (Action, BoundaryLine, BoundaryMarker, Condition, FindingKind, FollowUpItem, InspectionCampaign,
-                     MarkerInspection, MarkerKind, SegmentFinding, Side)
+from .models import (Action, BoundaryLine, BoundaryMarker, CampaignStatus, Condition, FindingKind, FollowUpItem,
+                     FollowUpStatus, InspectionCampaign, LineStatus, MarkerInspection, MarkerKind, SegmentFinding, Side)
 
 COORD_PRECISION = 7
 
@@ -31,6 +32,21 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def _choices_text(choices: list[tuple[str, str]]) -> str:
+    return "；".join(f"{value}（{label}）" for value, label in choices)
+
+
+@extend_schema_field({"type": "string"})
+class TextChoiceField(serializers.ChoiceField):
+    """A choice validated as usual but documented as a string with its values in the help text:
+    `status`/`kind` mean different sets here and in the division register, and OpenAPI enum
+    components of one name would collide."""
+
+
+def _status(choices: list[tuple[str, str]]) -> serializers.CharField:
+    return serializers.CharField(read_only=True, help_text=_choices_text(choices))
+
+
 def _division(code: str) -> Division:
     division = Division.objects.filter(code=code, valid_to__isnull=True).first()
     if division is None:
@@ -44,6 +60,7 @@ class LineFeatureSerializer(GeoFeatureModelSerializer):
     marker_count = serializers.IntegerField(read_only=True, default=None)
     last_inspected = serializers.DateField(read_only=True, default=None)
     length_m = serializers.SerializerMethodField()
+    status = _status(LineStatus.choices)
 
     class Meta:
         model = BoundaryLine
@@ -66,6 +83,7 @@ class MarkerFeatureSerializer(GeoFeatureModelSerializer):
     side_division_code = serializers.CharField(source="side_division.code", default=None, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
+    kind = _status(MarkerKind.choices)
 
     class Meta:
         model = BoundaryMarker
@@ -155,7 +173,7 @@ class RecordBody(StrictSerializer):
 
 
 class FindingBody(StrictSerializer):
-    kind = serializers.ChoiceField(choices=FindingKind.choices)
+    kind = TextChoiceField(choices=FindingKind.choices, help_text=_choices_text(FindingKind.choices))
     description = serializers.CharField(max_length=2000)
     from_marker = serializers.CharField(max_length=8, required=False)
     to_marker = serializers.CharField(max_length=8, required=False)
@@ -216,6 +234,7 @@ class FindingSerializer(serializers.ModelSerializer):
     to_marker = serializers.CharField(source="to_marker.number", default=None)
     geometry = GeometryField(precision=COORD_PRECISION)
     kind_label = serializers.CharField(source="get_kind_display")
+    kind = _status(FindingKind.choices)
 
     class Meta:
         model = SegmentFinding
@@ -226,6 +245,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
     marker = serializers.CharField(source="marker.number", default=None)
     responsible_label = serializers.CharField(source="get_responsible_display")
     status_label = serializers.CharField(source="get_status_display")
+    status = _status(FollowUpStatus.choices)
 
     class Meta:
         model = FollowUpItem
@@ -239,6 +259,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     party_a = serializers.SerializerMethodField()
     party_b = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
+    status = _status(CampaignStatus.choices)
 
     class Meta:
         model = InspectionCampaign
