@@ -10,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from rest_framework.exceptions import APIException
+
 from apps.common.errors import DomainRuleError
 
-from . import selectors, services
+from . import photos, selectors, services
 from .displacement import ACCEPTED_CRS
 from .models import Action, CampaignStatus, Condition
 
@@ -66,8 +68,25 @@ def _record(request: HttpRequest, marker, campaigns):  # type: ignore[no-untyped
         inspected_on = dt.date.fromisoformat(post.get("inspected_on") or timezone.localdate().isoformat())
     except ValueError:
         raise DomainRuleError("检查日期格式应为 YYYY-MM-DD", "inspected_on")
-    return services.record_marker_inspection(campaign, services.InspectionInput(
-        marker=marker, condition=post["condition"], inspected_on=inspected_on,
-        measured=(lon, lat, crs) if lon is not None else None, action=post.get("action", Action.NONE),
-        reference_objects_ok=post.get("reference_objects_ok") != "0",
-        remarks=(post.get("remarks") or "")[:2000]), actor=request.user.get_username())
+    uploads = request.FILES.getlist("photos")[:10]
+    try:
+        for upload in uploads:
+            photos.check_photo(upload)
+    except APIException as exc:
+        raise DomainRuleError(_first_message(exc.detail), "photos") from exc
+    stored = [photos.store_photo(upload, marker.number) for upload in uploads]
+    try:
+        return services.record_marker_inspection(campaign, services.InspectionInput(
+            marker=marker, condition=post["condition"], inspected_on=inspected_on,
+            measured=(lon, lat, crs) if lon is not None else None, action=post.get("action", Action.NONE),
+            reference_objects_ok=post.get("reference_objects_ok") != "0", photos=stored,
+            remarks=(post.get("remarks") or "")[:2000]), actor=request.user.get_username())
+    except DomainRuleError:
+        photos.discard(stored)
+        raise
+
+
+def _first_message(detail: object) -> str:
+    while isinstance(detail, (dict, list)):
+        detail = next(iter(detail.values())) if isinstance(detail, dict) else detail[0]
+    return str(detail)

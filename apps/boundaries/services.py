@@ -150,6 +150,14 @@ def create_marker(line: BoundaryLine, data: MarkerInput, *, actor: str) -> Bound
             raise ConflictError(f"界桩 {data.number} 与已有记录冲突") from exc
 
 
+def add_marker_photo(marker: BoundaryMarker, path: str, *, actor: str) -> BoundaryMarker:
+    with acting_as(actor):
+        marker = BoundaryMarker.objects.select_for_update().get(pk=marker.pk)
+        marker.photos = [*marker.photos, path]
+        marker.save(update_fields=["photos", "updated_at"])
+    return marker
+
+
 def start_campaign(line: BoundaryLine, *, title: str, period_start: dt.date, actor: str,
                    period_end: dt.date | None = None, participants: list[dict] | None = None, plan: str = "",
                    basis: str = "", ad_hoc: bool = False, ad_hoc_reason: str = "") -> InspectionCampaign:

@@ -12,6 +12,7 @@ api_urlpatterns = [
          name="boundary-line-adhoc"),
     path("boundary-markers/", views.MarkerListView.as_view(), name="boundary-marker-list"),
     path("boundary-markers/<str:number>/", views.MarkerDetailView.as_view(), name="boundary-marker-detail"),
+    path("boundary-markers/<str:number>/photos", views.MarkerPhotoView.as_view(), name="boundary-marker-photos"),
     path("boundary-markers/<str:number>/register.pdf", views.marker_register_pdf, name="boundary-marker-pdf"),
     path("inspections/", views.CampaignListView.as_view(), name="inspection-list"),
     path("inspections/<int:pk>/", views.CampaignDetailView.as_view(), name="inspection-detail"),

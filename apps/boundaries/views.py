@@ -6,18 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.gis.geos import Point
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions
+from rest_framework import exceptions, generics, permissions
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.params import reject_unknown_params
 
-from . import documents, report_data, selectors, services
+from . import documents, photos, report_data, selectors, services
 from .filters import CampaignFilter, LineFilter, MarkerFilter
 from .serializers import (AdHocBody, CampaignBody, CampaignDetailSerializer, CampaignSerializer, CloseBody, CompleteBody,
                           DeriveBody, FindingBody, FollowUpBody, LineFeatureSerializer, MarkerBody,
@@ -186,6 +188,25 @@ class MarkerDetailView(APIView):
             {"at": c.at, "actor": c.actor, "action": c.get_action_display(), "before": c.before, "after": c.after}
             for c in selectors.marker_history(marker)]
         return Response(feature)
+
+
+class MarkerPhotoView(APIView):
+    """上传界桩照片（multipart，字段 photo：JPEG/PNG，≤ 10 MB），加入登记记录。仅限工作人员。"""
+
+    permission_classes = [permissions.IsAdminUser]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "photo": {"type": "string", "format": "binary"}}}}, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, number: str) -> Response:
+        reject_unknown_params(request.query_params.keys(), set())
+        marker = _marker(number)
+        upload = request.FILES.get("photo")
+        if upload is None or set(request.data.keys()) - {"photo"}:
+            raise exceptions.ValidationError({"photo": ["需要且只需要一个文件字段 photo"]})
+        path = photos.store_photo(upload, marker.number)
+        marker = services.add_marker_photo(marker, path, actor=_staff(request))
+        return Response({"path": path, "url": default_storage.url(path), "photos": marker.photos}, status=201)
 
 
 def marker_register_pdf(request: Any, number: str) -> HttpResponse:

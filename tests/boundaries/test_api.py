@@ -212,3 +212,39 @@ def test_unknown_body_fields_are_refused(demo_lines, staff_api) -> None:
     response = staff_api.post("/api/v1/inspections/", {"line": LINE, "title": "x", "period_start": "2026-10-01",
                                                       "ad_hoc": True}, format="json")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "ad_hoc_reason"
+
+
+def _image(fmt: str = "JPEG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (120, 160, 90)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def test_marker_photos_are_uploaded_checked_and_kept(demo_lines, staff_api, settings, tmp_path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.boundaries import photos
+
+    settings.MEDIA_ROOT = tmp_path
+    marker = BoundaryMarker.objects.filter(line__code=LINE).first()
+    url = f"/api/v1/boundary-markers/{marker.number}/photos"
+    response = staff_api.post(url, {"photo": SimpleUploadedFile("界桩.jpg", _image(), "image/jpeg")},
+                              format="multipart")
+    assert response.status_code == 201, response.json()
+    path = response.json()["path"]
+    assert path.startswith(f"boundaries/{marker.number}/") and path.endswith(".jpg")
+    assert (tmp_path / path).read_bytes()[:3] == b"\xff\xd8\xff"
+    marker.refresh_from_db()
+    assert marker.photos == [path]
+    fake = staff_api.post(url, {"photo": SimpleUploadedFile("x.jpg", b"GIF89a not a photo", "image/jpeg")},
+                          format="multipart")
+    assert fake.status_code == 400 and "不是 JPEG 或 PNG" in fake.json()["detail"]
+    big = SimpleUploadedFile("big.png", b"\x89PNG\r\n\x1a\n" + b"0" * photos.MAX_BYTES, "image/png")
+    assert staff_api.post(url, {"photo": big}, format="multipart").status_code == 413
+    assert staff_api.post(url, {}, format="multipart").status_code == 400
+    marker.refresh_from_db()
+    assert len(marker.photos) == 1

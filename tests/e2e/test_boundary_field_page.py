@@ -3,7 +3,12 @@ geolocation (granted in the context), the displacement from the registered posit
 a GCJ-02 reading typed in is converted. Nothing leaves 127.0.0.1."""
 from __future__ import annotations
 
+import io
+import shutil
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 
 from .conftest import E2E_PASSWORD, E2E_USER, external_requests
 
@@ -30,6 +35,7 @@ def field_marker(server_url, django_db_blocker):  # type: ignore[no-untyped-def]
             yield marker.number, (marker.position.x, marker.position.y)
         finally:
             wipe_boundaries()
+            shutil.rmtree(Path(settings.MEDIA_ROOT) / "boundaries" / marker.number, ignore_errors=True)
 
 
 def test_record_an_inspection_from_the_phone_position(browser, server_url, field_marker) -> None:  # type: ignore[no-untyped-def]
@@ -58,10 +64,13 @@ def test_record_an_inspection_from_the_phone_position(browser, server_url, field
         assert page.input_value("#crs") == "EPSG:4326"
         assert "已定位" in page.inner_text("#locate-status")
         page.fill("#remarks", "界桩受挤压北移")
+        page.set_input_files("#photos", files=[{"name": "jz.png", "mimeType": "image/png", "buffer": _png()}])
         page.click("#save")
         page.wait_for_selector("#result")
         assert float(page.inner_text("#displacement")) == pytest.approx(25.0, abs=0.02)
         assert page.inner_text("#marker-state") == "移位"
+        assert page.inner_text("#photo-count") == "1"
+        assert len(list((Path(settings.MEDIA_ROOT) / "boundaries" / number).glob("*.png"))) == 1
         # The same marker read off a phone map (GCJ-02), typed in: converted, so ~0 m.
         glon, glat = wgs84_to_gcj02(*registered)
         page.select_option("#condition", "good")
@@ -82,3 +91,11 @@ def test_record_an_inspection_from_the_phone_position(browser, server_url, field
         assert external_requests(requested) == []
     finally:
         context.close()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (90, 120, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
