@@ -39,6 +39,16 @@ class StaffWrites(permissions.BasePermission):
         return bool(request.user and request.user.is_staff)
 
 
+class StrictListMixin:
+    """Lists answer 400 to any parameter their filter set does not define (api.md)."""
+
+    filterset_class: Any
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reject_unknown_params(request.query_params.keys(), self.filterset_class.base_filters)
+        return super().list(request, *args, **kwargs)  # type: ignore[misc]
+
+
 def _line(code: str):  # type: ignore[no-untyped-def]
     line = selectors.line_by_code(code)
     if line is None:
@@ -51,6 +61,10 @@ def _marker(number: str):  # type: ignore[no-untyped-def]
     if marker is None:
         raise Http404(f"没有编号为 {number} 的界桩")
     return marker
+
+
+def _optional_marker(data: dict[str, Any], key: str):  # type: ignore[no-untyped-def]
+    return _marker(data[key]) if key in data else None
 
 
 def _campaign(pk: int):  # type: ignore[no-untyped-def]
@@ -77,15 +91,11 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-class LineListView(generics.ListAPIView):
+class LineListView(StrictListMixin, generics.ListAPIView):
     """界线列表（GeoJSON FeatureCollection）：长度（米，测地线）、相邻区划、界桩数、最近完成的联检日期。"""
 
     serializer_class = LineFeatureSerializer
     filterset_class = LineFilter
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        reject_unknown_params(request.query_params.keys(), LineFilter.base_filters)
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.lines().order_by("code")
@@ -145,16 +155,12 @@ class AdHocInspectionView(APIView):
         return _campaign_response(campaign.pk, 201)
 
 
-class MarkerListView(generics.ListCreateAPIView):
+class MarkerListView(StrictListMixin, generics.ListCreateAPIView):
     """界桩列表（GeoJSON FeatureCollection）；POST 登记新界桩（仅限工作人员）。"""
 
     serializer_class = MarkerFeatureSerializer
     filterset_class = MarkerFilter
     permission_classes = [StaffWrites]
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        reject_unknown_params(request.query_params.keys(), MarkerFilter.base_filters)
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.markers().order_by("line__code", "sequence", "type_code")
@@ -215,16 +221,12 @@ def marker_register_pdf(request: Any, number: str) -> HttpResponse:
     return _pdf(documents.marker_register_pdf(report_data.marker_sheet(marker)), f"{number}.pdf")
 
 
-class CampaignListView(generics.ListCreateAPIView):
+class CampaignListView(StrictListMixin, generics.ListCreateAPIView):
     """联检列表；POST 新建联检计划（仅限工作人员）。"""
 
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilter
     permission_classes = [StaffWrites]
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        reject_unknown_params(request.query_params.keys(), CampaignFilter.base_filters)
-        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.campaigns()
@@ -276,8 +278,8 @@ class FindingView(APIView):
         data = _validated(FindingBody, request)
         campaign = _campaign(pk)
         services.add_finding(campaign, kind=data["kind"], description=data["description"], action=data["action"],
-                             from_marker=_marker(data["from_marker"]) if "from_marker" in data else None,
-                             to_marker=_marker(data["to_marker"]) if "to_marker" in data else None,
+                             from_marker=_optional_marker(data, "from_marker"),
+                             to_marker=_optional_marker(data, "to_marker"),
                              geometry=data.get("geometry"), actor=_staff(request))
         return _campaign_response(pk, 201)
 
@@ -296,7 +298,7 @@ class FollowUpView(APIView):
             raise Http404(f"本次联检没有编号为 {data['finding']} 的检查发现")
         services.add_follow_up(campaign, description=data["description"], responsible=data["responsible"],
                                deadline=data["deadline"], finding=finding,
-                               marker=_marker(data["marker"]) if "marker" in data else None, actor=_staff(request))
+                               marker=_optional_marker(data, "marker"), actor=_staff(request))
         return _campaign_response(pk, 201)
 
 
