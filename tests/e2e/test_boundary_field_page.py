@@ -38,7 +38,8 @@ def field_marker(server_url, django_db_blocker):  # type: ignore[no-untyped-def]
             shutil.rmtree(Path(settings.MEDIA_ROOT) / "boundaries" / marker.number, ignore_errors=True)
 
 
-def test_record_an_inspection_from_the_phone_position(browser, server_url, field_marker) -> None:  # type: ignore[no-untyped-def]
+def test_record_an_inspection_from_the_phone_position(server_url, field_marker, browser) -> None:  # type: ignore[no-untyped-def]
+    # The server and the data first: their database work must not run inside Playwright's loop.
     from apps.boundaries.displacement import destination
     from apps.common.coords import wgs84_to_gcj02
 
