@@ -1,3 +1,4 @@
+"""界线、界桩与界线联检 (boundary lines, markers and joint inspections)."""
 from django.apps import AppConfig
 
 

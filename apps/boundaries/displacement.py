@@ -17,8 +17,6 @@ from apps.common.crs import check_lonlat, normalise_crs, to_cgcs2000
 
 GEOD = Geod(ellps="GRS80")
 ACCEPTED_CRS = ("EPSG:4490", "EPSG:4326", "GCJ-02")
-#: GNSS point error allowed for a 界桩 (≤ 1 m): below twice this a marker is not "moved".
-MOVE_THRESHOLD_M = 2.0
 
 
 @dataclass(frozen=True)

@@ -106,10 +106,5 @@ def demo_reference_objects(seed: int, count: int = 3) -> list[dict]:
     return out
 
 
-def nearest_on_line(line: LineString | MultiLineString, point: Point) -> Point:
-    piece = min(pieces_of(line), key=lambda p: p.distance(point))
-    return piece.interpolate(piece.project(point))
-
-
-__all__ = ["Station", "chainage", "demo_reference_objects", "nearest_on_line", "pieces_of", "side_points",
+__all__ = ["Station", "chainage", "demo_reference_objects", "pieces_of", "side_points",
            "stations", "REASON_LABELS"]

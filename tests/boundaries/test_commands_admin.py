@@ -56,3 +56,24 @@ def test_admin_pages(demo_lines, admin_client) -> None:
     html = admin_client.get(f"/admin/boundaries/boundarymarker/{marker.pk}/change/").content.decode()
     assert "vendor/ol-7.2.2/ol.js" in html and "cdn" not in html.lower()
     assert admin_client.get(f"/admin/boundaries/boundaryline/{line.pk}/delete/").status_code == 403
+
+
+def test_a_retired_line_stays_queryable_but_is_no_longer_due(demo_lines, api) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.boundaries import selectors, services
+    from apps.common.errors import DomainRuleError
+
+    line = BoundaryLine.objects.get(code="3302")
+    services.retire_line(line, dt.date(2026, 6, 30), actor="test")
+    assert api.get("/api/v1/boundary-lines/", {"as_of": "2026-06-29"}).json()["count"] == 6
+    current = api.get("/api/v1/boundary-lines/", {"as_of": "2026-07-01"}).json()
+    assert current["count"] == 5 and "3302" not in {f["id"] for f in current["features"]}
+    assert api.get("/api/v1/boundary-lines/3302/").json()["properties"]["status"] == "retired"
+    assert "南德线" not in {d.line.name for d in selectors.due_lines(timezone.localdate())}
+    with pytest.raises(DomainRuleError, match="已废止"):
+        services.create_marker(line, services.MarkerInput(number="3302900Q", kind="single",
+                                                          position=line.markers.first().position,
+                                                          reference_objects=[]), actor="test")
