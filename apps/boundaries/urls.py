@@ -13,7 +13,7 @@ api_urlpatterns = [
     path("boundary-markers/", views.MarkerListView.as_view(), name="boundary-marker-list"),
     path("boundary-markers/<str:number>/", views.MarkerDetailView.as_view(), name="boundary-marker-detail"),
     path("boundary-markers/<str:number>/photos", views.MarkerPhotoView.as_view(), name="boundary-marker-photos"),
-    path("boundary-markers/<str:number>/register.pdf", views.marker_register_pdf, name="boundary-marker-pdf"),
+    path("boundary-markers/<str:number>/register.pdf", views.MarkerRegisterPdfView.as_view(), name="boundary-marker-pdf"),
     path("inspections/", views.CampaignListView.as_view(), name="inspection-list"),
     path("inspections/<int:pk>/", views.CampaignDetailView.as_view(), name="inspection-detail"),
     path("inspections/<int:pk>/records", views.RecordView.as_view(), name="inspection-records"),
@@ -22,7 +22,7 @@ api_urlpatterns = [
     path("inspections/<int:pk>/follow-ups/<int:item>/close", views.CloseFollowUpView.as_view(),
          name="inspection-follow-up-close"),
     path("inspections/<int:pk>/complete", views.CompleteView.as_view(), name="inspection-complete"),
-    path("inspections/<int:pk>/report.pdf", views.campaign_report_pdf, name="inspection-report-pdf"),
+    path("inspections/<int:pk>/report.pdf", views.CampaignReportPdfView.as_view(), name="inspection-report-pdf"),
 ]
 
 page_urlpatterns = [

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.params import reject_unknown_params
+from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from . import documents, photos, report_data, selectors, services
 from .filters import CampaignFilter, LineFilter, MarkerFilter
@@ -215,10 +215,15 @@ class MarkerPhotoView(APIView):
         return Response({"path": path, "url": default_storage.url(path), "photos": marker.photos}, status=201)
 
 
-def marker_register_pdf(request: Any, number: str) -> HttpResponse:
-    """界桩登记表（PDF）。"""
-    marker = _marker(number)
-    return _pdf(documents.marker_register_pdf(report_data.marker_sheet(marker)), f"{number}.pdf")
+class MarkerRegisterPdfView(APIView):
+    """界桩登记表（PDF，A4）：编号、类型、坐标、方位物、位置略图、历次检查、双方签字栏。"""
+
+    content_negotiation_class = FileDownloadNegotiation
+
+    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    def get(self, request: Request, number: str) -> HttpResponse:
+        reject_unknown_params(request.query_params.keys(), set())
+        return _pdf(documents.marker_register_pdf(report_data.marker_sheet(_marker(number))), f"{number}.pdf")
 
 
 class CampaignListView(StrictListMixin, generics.ListCreateAPIView):
@@ -331,7 +336,13 @@ class CompleteView(APIView):
         return _campaign_response(pk)
 
 
-def campaign_report_pdf(request: Any, pk: int) -> HttpResponse:
-    """联检报告（PDF）。"""
-    campaign = _campaign(pk)
-    return _pdf(documents.campaign_report_pdf(report_data.campaign_report(campaign)), f"lianjian-{pk}.pdf")
+class CampaignReportPdfView(APIView):
+    """联检报告（PDF，A4）：范围、略图、组织与依据、界桩与界线段检查情况、整改事项、议定意见、双方签字栏。"""
+
+    content_negotiation_class = FileDownloadNegotiation
+
+    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        reject_unknown_params(request.query_params.keys(), set())
+        campaign = _campaign(pk)
+        return _pdf(documents.campaign_report_pdf(report_data.campaign_report(campaign)), f"lianjian-{pk}.pdf")

@@ -105,9 +105,13 @@ def test_complete_campaign_through_the_api(demo_lines, staff_api) -> None:
         assert words in text, words
     # The marker's 登记表.
     response = staff_api.get(f"/api/v1/boundary-markers/{moved.number}/register.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdftotext(response.content)
-    for words in ("界桩登记表", moved.number, "方位物", "方位角", "青黄线", "历次检查", "演示数据"):
+    for words in ("界桩登记表", moved.number, "方位物", "方位角", "青黄线", "历次检查", "演示数据", "12.50", "复位"):
         assert words in text, words
+    assert staff_api.get(f"/api/v1/inspections/{pk}/report.pdf", {"page": "2"}).status_code == 400
+    assert staff_api.get("/api/v1/inspections/999999/report.pdf").status_code == 404
+    assert staff_api.get("/api/v1/boundary-markers/4301999Q/register.pdf").status_code == 404
 
 
 def test_completing_needs_every_marker_and_freezes_the_campaign(demo_lines, staff_api) -> None:
@@ -203,6 +207,12 @@ def test_reads_are_open_writes_are_staff_and_params_are_checked(demo_lines, api)
     assert api.get("/api/v1/boundary-lines/9999/").status_code == 404
     assert api.post("/api/v1/inspections/", {"line": LINE}, format="json").status_code == 403
     assert api.post("/api/v1/boundary-lines/3401/ad-hoc-inspection", {"reason": "洪水"}).status_code == 403
+
+
+def test_field_page_is_for_staff(demo_lines, client) -> None:
+    marker = BoundaryMarker.objects.filter(line__code=LINE).first()
+    response = client.get(f"/boundaries/field/{marker.number}/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_unknown_body_fields_are_refused(demo_lines, staff_api) -> None:
