@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
+from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
 from apps.common.views import home
 from apps.facilities.urls import api_urlpatterns as facility_api, page_urlpatterns as facility_pages
 from apps.placenames.urls import api_urlpatterns as placename_api, page_urlpatterns as placename_pages
@@ -17,6 +18,8 @@ urlpatterns = [
     path("api/v1/", include("apps.divisions.urls")),
     path("api/v1/", include(address_api)),
     path("", include(address_pages)),
+    path("api/v1/", include(boundary_api)),
+    path("", include(boundary_pages)),
     path("api/v1/", include(placename_api)),
     path("", include(placename_pages)),
     path("api/v1/", include(facility_api)),

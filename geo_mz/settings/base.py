@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.common",
     "apps.divisions",
     "apps.addresses",
+    "apps.boundaries",
     "apps.placenames",
     "apps.facilities",
 ]

@@ -30,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  注：{line}")
         if len(report.notes) > 5 and not verbose:
             self.stdout.write(f"  …另有 {len(report.notes) - 5} 条说明（-v 2 查看）")
+        call_command("derive_boundary_lines", stdout=self.stdout)
         if not options.get("skip_addresses"):
             call_command("generate_demo_addresses", stdout=self.stdout, verbosity=options.get("verbosity", 1))
         started = time.monotonic()
