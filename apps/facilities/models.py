@@ -161,10 +161,16 @@ class HazardStatus(models.TextChoices):
     DONE = "已整改", "已整改"
 
 
+class HazardLevel(models.TextChoices):
+    ORDINARY = "一般", "一般"
+    LARGER = "较大", "较大"
+    MAJOR = "重大", "重大"
+
+
 class SafetyHazard(models.Model):
     facility = models.ForeignKey(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="hazards")
     description = models.CharField("隐患描述", max_length=300)
-    level = models.CharField("等级", max_length=4, choices=[("一般", "一般"), ("较大", "较大"), ("重大", "重大")])
+    level = models.CharField("等级", max_length=4, choices=HazardLevel.choices)
     found_on = models.DateField("发现日期")
     deadline = models.DateField("整改期限", null=True, blank=True)
     status = models.CharField("整改状态", max_length=3, choices=HazardStatus.choices, default=HazardStatus.OPEN)

@@ -32,9 +32,11 @@ def nearest_by_kind(point: Point, kinds: list[str], radius_m: float) -> list[dic
     """For each kind, the nearest operating facility within `radius_m` (ellipsoidal metres)."""
     out = []
     for kind in kinds:
-        found = (Facility.objects.filter(kind__code=kind, status__in=OPEN,
-                                         location__dwithin=(point, D(m=radius_m)))
-                 .annotate(distance=Distance("location", point)).select_related("kind").order_by("distance").first())
+        # Distance on a geographic column is ellipsoidal (ST_DistanceSpheroid); the facility
+        # table is small, so no index-friendly prefilter is needed.
+        found = (Facility.objects.filter(kind__code=kind, status__in=OPEN)
+                 .annotate(distance=Distance("location", point)).filter(distance__lte=D(m=radius_m))
+                 .select_related("kind").order_by("distance").first())
         if found is not None:
             out.append({"kind": kind, "kind_label": found.kind.name, "name": found.name, "code": found.code,
                         "distance_m": found.distance.m})

@@ -12,7 +12,7 @@ from apps.addresses.models import AddressIdentity
 from apps.addresses.serializers import PointQuery
 
 from .models import (ECO_BURIAL_TYPES, BurialDetail, CommunityCentreDetail, Facility, FacilityKind,
-                     Family, HazardStatus, MealServiceDetail, SafetyHazard, Status, UrbanRural)
+                     Family, HazardLevel, HazardStatus, MealServiceDetail, SafetyHazard, Status, UrbanRural)
 
 COORD_PRECISION = 7
 
@@ -166,7 +166,7 @@ class RetireBody(serializers.Serializer):
 
 class HazardBody(serializers.Serializer):
     description = serializers.CharField(max_length=300)
-    level = serializers.ChoiceField(choices=["一般", "较大", "重大"])
+    level = serializers.ChoiceField(choices=HazardLevel.choices)
     found_on = serializers.DateField()
     deadline = serializers.DateField(required=False)
 

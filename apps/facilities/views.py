@@ -130,7 +130,7 @@ class HazardUpdateView(APIView):
 
     permission_classes = [permissions.IsAdminUser]
 
-    @extend_schema(request=HazardUpdateBody, responses=HazardSerializer)
+    @extend_schema(request=HazardUpdateBody, responses=HazardSerializer, operation_id="v1_facilities_hazard_update")
     def post(self, request: Request, code: str, hazard_id: int) -> Response:
         hazard = SafetyHazard.objects.filter(pk=hazard_id, facility__code=code).first()
         if hazard is None:

@@ -145,6 +145,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several registers have a "status", "level" or "kind" with different value sets: name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PlaceNameStatusEnum": "apps.placenames.models.Status",
+        "PlaceNameAliasKindEnum": "apps.placenames.models.AliasKind",
+        "HeritageLevelEnum": "apps.placenames.models.HeritageLevel",
+        "FacilityStatusEnum": "apps.facilities.models.Status",
+        "FacilityOpenStatusEnum": ["规划", "在建", "建成", "运营", "停运"],
+        "HazardStatusEnum": "apps.facilities.models.HazardStatus",
+        "HazardLevelEnum": "apps.facilities.models.HazardLevel",
+        "CentreLevelEnum": "apps.facilities.models.CentreLevel",
+    },
 }
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""Fixtures for the boundary tests: the demo load (`load_demo_data`, as `make run` does) committed
+"""Fixtures for the boundary tests: the demo lines (`derive_boundary_lines`, as `make run` does) committed
 for the module, removed afterwards so other test modules see the database as before; staff and
 plain API clients."""
 from __future__ import annotations
@@ -22,7 +22,8 @@ def demo_lines(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-d
 
     with django_db_blocker.unblock():
         wipe_boundaries()
-        call_command("load_demo_data", "--skip-addresses", stdout=open("/dev/null", "w"))
+        # The boundary step of `load_demo_data` (the divisions are loaded once per session).
+        call_command("derive_boundary_lines", stdout=open("/dev/null", "w"))
         yield {line.name: line for line in BoundaryLine.objects.all()}
         wipe_boundaries()
 
