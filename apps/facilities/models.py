@@ -133,8 +133,7 @@ ECO_BURIAL_TYPES = ["树葬", "草坪葬", "花坛葬", "壁葬", "海葬", "深
 
 
 class BurialDetail(models.Model):
-    facility = models.OneToOneField(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="burial",
-                                    primary_key=True)
+    facility = models.OneToOneField(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="burial")
     ownership = models.CharField("性质", max_length=3, choices=Ownership.choices)
     capacity_plots = models.PositiveIntegerField("墓穴容量", default=0)
     used_plots = models.PositiveIntegerField("已用墓穴", default=0)
@@ -196,8 +195,7 @@ class OperatingModel(models.TextChoices):
 
 
 class MealServiceDetail(models.Model):
-    facility = models.OneToOneField(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="meals",
-                                    primary_key=True)
+    facility = models.OneToOneField(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="meals")
     seats = models.PositiveIntegerField("座位数", default=0)
     meals_per_day = models.PositiveIntegerField("日供餐能力（人次）", default=0)
     meals_served_last_month = models.PositiveIntegerField("上月供餐人次", default=0)
@@ -218,8 +216,7 @@ class CentreLevel(models.TextChoices):
 
 
 class CommunityCentreDetail(models.Model):
-    facility = models.OneToOneField(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="centre",
-                                    primary_key=True)
+    facility = models.OneToOneField(Facility, verbose_name="设施", on_delete=models.PROTECT, related_name="centre")
     level = models.CharField("层级", max_length=8, choices=CentreLevel.choices)
     floor_area_m2 = models.FloatField("建筑面积（平方米）", null=True, blank=True)
     services = ArrayField(models.CharField(max_length=20), verbose_name="服务项目", default=list, blank=True)
