@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.analysis.urls import api_urlpatterns as analysis_api
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
 from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
 from apps.common.views import home
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include(placename_pages)),
     path("api/v1/", include(facility_api)),
     path("", include(facility_pages)),
+    path("api/v1/", include(analysis_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

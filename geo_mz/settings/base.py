@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.boundaries",
     "apps.placenames",
     "apps.facilities",
+    "apps.analysis",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +119,8 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "/media/"
+# Per-address results of analysis runs (numpy files; exports and maps are made from them).
+ANALYSIS_RESULTS_DIR = env_str("GEO_MZ_ANALYSIS_DIR", str(BASE_DIR / "var" / "analysis"))
 
 # Uploads: large boundary files are fine, bombs are not (checked again by the importers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
@@ -155,6 +158,8 @@ SPECTACULAR_SETTINGS = {
         "HazardStatusEnum": "apps.facilities.models.HazardStatus",
         "HazardLevelEnum": "apps.facilities.models.HazardLevel",
         "CentreLevelEnum": "apps.facilities.models.CentreLevel",
+        "AnalysisRunKindEnum": "apps.analysis.models.RunKind",
+        "AnalysisRunStatusEnum": "apps.analysis.models.RunStatus",
     },
 }
 

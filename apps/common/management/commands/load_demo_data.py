@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from apps.analysis.demo import load_demo_constraints
 from apps.divisions.loaders import load_demo_divisions
 from apps.facilities.demo import load_demo_facilities
 from apps.placenames.demo import load_demo_placenames
@@ -37,7 +38,9 @@ class Command(BaseCommand):
             call_command("generate_demo_addresses", stdout=self.stdout, verbosity=options.get("verbosity", 1))
             started = time.monotonic()
             made = load_demo_facilities()
-            self.stdout.write(f"[geo-mz] 服务设施：新增 {made} 个演示设施（{time.monotonic() - started:.1f} s）")
+            layers = load_demo_constraints()
+            self.stdout.write(f"[geo-mz] 服务设施：新增 {made} 个演示设施，{layers} 个合成限制图层要素"
+                              f"（{time.monotonic() - started:.1f} s）")
         started = time.monotonic()
         names = load_demo_placenames()
         self.stdout.write(f"[geo-mz] 地名：{names.summary()}（{time.monotonic() - started:.1f} s）")
