@@ -107,6 +107,8 @@ class SitingBody(_Common):
     p = serializers.IntegerField(min_value=1, max_value=200, default=1, help_text="新增站点数（mclp、pmedian）")
     radius_m = serializers.FloatField(min_value=1, max_value=50_000, default=1000.0, help_text="服务半径（mclp、lscp）")
     target_share = serializers.FloatField(min_value=0.0001, max_value=1.0, default=1.0, help_text="lscp 目标覆盖率")
+    target_of = serializers.ChoiceField(choices=[("coverable", "候选点全部开设时可覆盖的需求"), ("total", "全部需求")],
+                                        default="coverable", help_text="lscp 目标覆盖率的分母")
     existing_kinds = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list,
                                            help_text="保持不变的现有设施类型")
     existing_statuses = serializers.ListField(child=serializers.ChoiceField(choices=_OPEN_STATUSES), required=False,

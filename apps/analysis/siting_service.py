@@ -42,6 +42,7 @@ class SitingRequest:
     p: int = 1
     radius_m: float = 1000.0
     target_share: float = 1.0
+    target_of: str = "coverable"
     weight: str = "households"
     division: str = ""
     existing_kinds: list[str] = field(default_factory=list)
@@ -160,13 +161,21 @@ def _solve(request: SitingRequest, weights: np.ndarray, lon: np.ndarray, lat: np
     problem = siting.build_coverage_problem(lon, lat, weights, cand.lon, cand.lat, request.radius_m,
                                             ex_lon if len(ex_lon) else None, ex_lat if len(ex_lat) else None)
     if request.model == "lscp":
-        return siting.lscp(problem, request.target_share, time_limit_s=request.time_limit_s), []
+        return siting.lscp(problem, request.target_share, share_of=request.target_of,
+                           time_limit_s=request.time_limit_s), []
     result = siting.mclp(problem, request.p, capacity=capacity, time_limit_s=request.time_limit_s)
     curve = []
     if request.curve_max_p:
         curve = [asdict(point) for point in siting.coverage_curve(problem, list(range(1, request.curve_max_p + 1)),
                                                                   time_limit_s=request.time_limit_s)]
     return result, curve
+
+
+def _finite(value):  # type: ignore[no-untyped-def]
+    """JSON has no Infinity/NaN: a distance with no facility open is reported as null."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 @transaction.atomic
@@ -189,7 +198,7 @@ def run_siting(request: SitingRequest, *, actor: str, run: AnalysisRun | None = 
               for k, (j, g, r) in enumerate(zip(result.sites, result.marginal_gain, result.removal_loss))]
     path = results_dir() / f"run-{run.pk}.npz"
     np.savez(path, candidate_lon=cand.lon, candidate_lat=cand.lat, chosen=np.asarray(result.sites, dtype=np.int64))
-    outcome = {k: v for k, v in asdict(result).items() if k not in ("sites", "marginal_gain", "removal_loss")}
+    outcome = {k: _finite(v) for k, v in asdict(result).items() if k not in ("sites", "marginal_gain", "removal_loss")}
     run.summary = {"model": request.model, "weight": request.weight, "weight_label": WEIGHTS[request.weight],
                    "demand_points": len(demand), "candidates": len(cand.labels), "existing": ex_codes,
                    "chosen": chosen, "result": outcome, "curve": curve}
