@@ -28,7 +28,7 @@ _SQL = """COPY (SELECT a.id, ST_X(a.location), ST_Y(a.location), coalesce(a.hous
                        a.township_id, coalesce(a.village_id, -1)
                 FROM addresses_address a
                 WHERE a.valid_to IS NULL AND a.stage NOT IN ('abandoned', 'rejected')
-                  AND a.division_code LIKE %s ORDER BY a.id) TO STDOUT WITH (FORMAT binary)"""
+                  AND a.division_code LIKE %s) TO STDOUT WITH (FORMAT binary)"""
 
 
 @dataclass(frozen=True)
