@@ -122,3 +122,31 @@ def test_suitability_names_the_rule_behind_each_exclusion(staff_api, facilities)
     assert run["summary"]["excluded"] == sum(1 for c in cells if not c["properties"]["suitable"]) > 0
     html = staff_api.get(f"/api/v1/analysis/runs/{run['id']}/map.html").content.decode()
     assert "公墓适宜性" in html and "合成示意" in html
+
+
+def test_constraint_layer_import_command(tmp_path, facilities) -> None:  # type: ignore[no-untyped-def]
+    import io
+    import json as _json
+
+    from django.core.management import CommandError, call_command
+
+    town = Division.objects.get(name="武康街道", valid_to__isnull=True)
+    s = town.seat
+    layer = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"名称": "某林场"},
+         "geometry": {"type": "Polygon", "coordinates": [[[s.x, s.y], [s.x + 0.01, s.y], [s.x + 0.01, s.y + 0.01],
+                                                          [s.x, s.y + 0.01], [s.x, s.y]]]}},
+        {"type": "Feature", "properties": {"名称": "坏要素"},
+         "geometry": {"type": "Polygon", "coordinates": [[[s.x, s.y], [s.x + 0.01, s.y + 0.01], [s.x + 0.01, s.y],
+                                                          [s.x, s.y + 0.01], [s.x, s.y]]]}}]}
+    path = tmp_path / "forest.geojson"
+    path.write_text(_json.dumps(layer, ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_constraint_layer", str(path), "--category", "forest", "--name-field", "名称", stdout=out)
+    assert "可导入 1 个，拒绝 1 个" in out.getvalue() and "试运行" in out.getvalue()
+    assert "Self-intersection" in out.getvalue() and not ConstraintLayer.objects.exists()
+    call_command("import_constraint_layer", str(path), "--category", "forest", "--name-field", "名称", "--commit",
+                 stdout=io.StringIO())
+    assert list(ConstraintLayer.objects.values_list("name", "category", "synthetic")) == [("某林场", "forest", False)]
+    with pytest.raises(CommandError):
+        call_command("import_constraint_layer", str(path), "--category", "lava", stdout=io.StringIO())
