@@ -17,6 +17,7 @@ from django.db import transaction
 from pyproj import Transformer
 
 from apps.addresses.models import Road
+from apps.common.errors import DomainRuleError
 from apps.common.crs import gauss_kruger_epsg_for_lon
 from apps.divisions.models import Division
 
@@ -33,8 +34,12 @@ SNAP_TOLERANCE_M = 2.0
 CONNECTOR_TOLERANCE_M = 60.0
 
 
-class NetworkError(ValueError):
-    """The county is unknown or has no roads to build a network from."""
+class NetworkError(DomainRuleError):
+    """The county is unknown, has no roads, or has no built network: the API answers 422 with the
+    message (e.g. "run build_road_network first") instead of a server error."""
+
+    def __init__(self, detail: str):
+        super().__init__(detail, "county")
 
 
 @dataclass
