@@ -12,7 +12,7 @@ import pyproj
 import shapely
 import shapely.affinity
 from django.db import transaction
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from apps.common.shapes import to_geos, to_shapely
 from apps.divisions.models import Division

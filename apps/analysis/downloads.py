@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 from apps.common.exports import FORMATS, to_csv, to_geojson
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
-from . import report_map
+from apps.facilities.models import Facility
+
 from .coverage import load_result
 from .models import AnalysisRun, RunKind, RunStatus
 from .views import run_or_404
@@ -122,30 +123,42 @@ def _radius(request: Request, run: AnalysisRun) -> float:
     return value
 
 
+ROAD_BAND_M = 50.0  # a network service area is the reached road stretches widened by this much
+
+
 def service_areas(run: AnalysisRun, radius: float) -> dict:
-    """Euclidean: each facility's geodesic disc of `radius`. Network: the concave hull of the
-    addresses each facility reaches first within `radius` (what the network actually served)."""
+    """Euclidean: each facility's geodesic disc of `radius`. Network: the road stretches each
+    facility reaches first within `radius` (exact part-way along edges), widened by 50 m on
+    each side (geography buffer), i.e. the streets it serves."""
     codes = run.inputs["facility_codes_used"]
+    rows = list(Facility.objects.filter(code__in=codes).order_by("code").values_list("code", "name", "location"))
     with connection.cursor() as cur:
         if run.summary["mode"] == "euclidean":
             cur.execute("""SELECT f.code, f.name, ST_AsGeoJSON(ST_Buffer(f.location::geography, %s, 32)::geometry, 7)
                            FROM facilities_facility f WHERE f.code = ANY(%s) ORDER BY f.code""", [radius, codes])
+            found = cur.fetchall()
         else:
-            result = load_result(run)
-            reached = result["distance_m"] <= radius
-            cur.execute("""SELECT f.code, f.name, ST_AsGeoJSON(ST_ConcaveHull(ST_Collect(a.location), 0.5), 7)
-                           FROM unnest(%s::bigint[], %s::int[]) AS r(address_id, facility)
-                           JOIN addresses_address a ON a.id = r.address_id
-                           JOIN facilities_facility f ON f.code = (%s::text[])[r.facility + 1]
-                           GROUP BY f.code, f.name ORDER BY f.code""",
-                        [result["address_id"][reached].tolist(), result["facility_index"][reached].tolist(), codes])
+            from apps.roadnet.selectors import network_reach
+
+            by_code = {code: k for k, code in enumerate(codes)}
+            lonlat = [(loc.x, loc.y) for _, _, loc in sorted(rows, key=lambda r: by_code[r[0]])]
+            stretches: dict[int, list] = {}
+            for piece in network_reach(run.county.code, lonlat, max_distance_m=radius):
+                if len(piece.lonlat) >= 2:
+                    stretches.setdefault(piece.facility_index, []).append(shapely.LineString(piece.lonlat))
+            found = []
+            for k, lines in sorted(stretches.items()):
+                cur.execute("SELECT ST_AsGeoJSON(ST_Buffer(ST_GeomFromText(%s, 4490)::geography, %s)::geometry, 7)",
+                            [shapely.MultiLineString(lines).wkt, ROAD_BAND_M])
+                found.append((codes[k], dict((c, n) for c, n, _ in rows)[codes[k]], cur.fetchone()[0]))
         features = [{"type": "Feature", "id": code, "geometry": json.loads(geom),
-                     "properties": {"code": code, "name": name, "radius_m": radius}} for code, name, geom in cur.fetchall()]
+                     "properties": {"code": code, "name": name, "radius_m": radius, "mode": run.summary["mode"]}}
+                    for code, name, geom in found]
     return {"type": "FeatureCollection", "features": features}
 
 
 class ServiceAreaView(APIView):
-    """服务范围（GeoJSON）：直线模式为各设施的椭球面圆；路网模式为各设施沿路网首先到达的地址的凹包。"""
+    """服务范围（GeoJSON）：直线模式为各设施的椭球面圆；路网模式为各设施沿路网首先到达的路段两侧各 50 米。"""
 
     permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation

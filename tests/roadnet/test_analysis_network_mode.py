@@ -53,3 +53,31 @@ def test_network_runs_need_a_build_then_agree_with_the_selector(canteens) -> Non
     fac, dist = network_nearest(COUNTY, sites, lonlat, max_distance_m=1000)
     assert np.array_equal(np.isfinite(dist), both)
     assert np.allclose(dist[both], network["distance_m"][both], rtol=0, atol=1e-9)
+
+
+def test_network_run_through_the_api_queues_and_serves_road_areas(canteens, api) -> None:  # type: ignore[no-untyped-def]
+    import shapely
+    from django.contrib.auth import get_user_model
+    from shapely.geometry import shape
+
+    from apps.common.jobs import claim_next, run_job
+    from apps.roadnet.selectors import network_reach
+
+    build_network(COUNTY)
+    api.force_authenticate(get_user_model().objects.create_user("net-planner", is_staff=True))
+    started = api.post("/api/v1/analysis/coverage", {"radii_m": [800], "kinds": ["elderly_canteen"], "mode": "network"},
+                       format="json")
+    assert started.status_code == 202 and started.json()["status"] == "queued"   # network runs never run inline
+    run_job(claim_next())
+    run = api.get(started["Location"]).json()
+    assert run["status"] == "done" and run["summary"]["mode"] == "network"
+    areas = api.get(started["Location"] + "/service-areas").json()["features"]
+    sites = [(f.location.x, f.location.y) for f in Facility.objects.order_by("code")]
+    reached = network_reach(COUNTY, sites, max_distance_m=800)
+    codes = run["inputs"]["facility_codes_used"]
+    assert {a["id"] for a in areas} == {codes[r.facility_index] for r in reached if len(r.lonlat) >= 2}
+    for area in areas:   # every reached stretch lies inside its facility's area
+        polygon = shape(area["geometry"])
+        for piece in reached:
+            if codes[piece.facility_index] == area["id"] and len(piece.lonlat) >= 2:
+                assert polygon.buffer(1e-7).covers(shapely.LineString(piece.lonlat))

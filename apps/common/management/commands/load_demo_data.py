@@ -39,6 +39,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             made = load_demo_facilities()
             layers = load_demo_constraints()
+            call_command("build_road_network", stdout=self.stdout)
             self.stdout.write(f"[geo-mz] 服务设施：新增 {made} 个演示设施，{layers} 个合成限制图层要素"
                               f"（{time.monotonic() - started:.1f} s）")
         started = time.monotonic()
