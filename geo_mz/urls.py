@@ -8,6 +8,7 @@ from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns
 from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
 from apps.common.views import home
 from apps.facilities.urls import api_urlpatterns as facility_api, page_urlpatterns as facility_pages
+from apps.mapui.urls import page_urlpatterns as map_pages
 from apps.placenames.urls import api_urlpatterns as placename_api, page_urlpatterns as placename_pages
 
 admin.site.site_header = "geo-mz 民政地理信息管理"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include(facility_api)),
     path("", include(facility_pages)),
     path("api/v1/", include(analysis_api)),
+    path("", include(map_pages)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
