@@ -42,7 +42,8 @@ function bboxLayer(name, label, color, shape, urlFn, options) {
     pointToLayer: (feature, latlng) => L.circleMarker(latlng, pointStyle(color, opts.radius)),
     onEachFeature: (feature, lyr) => lyr.on("click", (e) => {
       L.DomEvent.stopPropagation(e);
-      GeoMZ.showInfo(label, feature.properties, opts.editUrl ? opts.editUrl(feature) : null);
+      // A Feature's public code is its `id` (API convention); show it first.
+      GeoMZ.showInfo(label, { code: feature.id, ...feature.properties }, opts.editUrl ? opts.editUrl(feature) : null);
     }),
   });
   let generation = 0;
@@ -103,7 +104,7 @@ function register(name, label, color, shape, layer, on) {
 
 const county = GeoMZ.config.county;
 const withTownship = (url) => url + (GeoMZ.township ? "&division=" + GeoMZ.township : "");
-const adminSearch = (path, key) => (f) => `/admin/${path}/?q=` + encodeURIComponent(f.properties[key] || f.id || "");
+const adminSearch = (path, key) => (f) => `/admin/${path}/?q=` + encodeURIComponent(f.id || f.properties[key] || "");
 
 bboxLayer("townships", "乡镇（街道）", "#1456a0", "area",
   () => `/api/v1/divisions/?level=township&division=${GeoMZ.township || county}&simplify=20&limit=100&bbox=${GeoMZ.bbox()}`,

@@ -68,7 +68,8 @@ function jumpToFeature(feature, label) {
   searchMarker.addTo(GeoMZ.map);
   if (feature.geometry.type === "Point") GeoMZ.map.setView(bounds.getCenter(), 18);
   else GeoMZ.map.fitBounds(bounds);
-  GeoMZ.showInfo(label, feature.properties, null);
+  const edit = label === "标准地址" ? "/admin/addresses/address/?q=" + encodeURIComponent(feature.id) : null;
+  GeoMZ.showInfo(label, { code: feature.id, ...feature.properties }, edit);
   GeoMZ.lastJump = feature;
 }
 
