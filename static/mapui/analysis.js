@@ -11,9 +11,9 @@ GeoMZ.resultLayers = L.layerGroup().addTo(GeoMZ.map);
 GeoMZ.ready.then(() => {
   ["cov-kinds", "sit-kinds"].forEach((id) => {
     const select = document.getElementById(id);
-    GeoMZ.kinds.forEach((k, i) => {
+    GeoMZ.kinds.forEach((k) => {
       const option = new Option(k.name, k.code);
-      option.selected = i === 0 || k.code === "elderly_canteen";
+      option.selected = k.code === "elderly_canteen";
       select.add(option);
     });
   });
