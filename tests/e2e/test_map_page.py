@@ -150,3 +150,31 @@ def test_analysis_runs_from_the_panel_show_their_result_layers(page, server_url,
     page.screenshot(path=str(SHOTS / "map-siting-result.png"))
     assert failed == []
     assert external_requests(page.requested) == []
+
+
+def test_queued_analysis_shows_progress_then_its_result(page, server_url, map_data) -> None:  # type: ignore[no-untyped-def]
+    """后台运行: the POST answers 202 + Location, the panel polls the run (progress bar) until the
+    worker (`manage.py run_jobs --once`, started here) has computed it, then draws the layers."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    failed = _login_to_map(page, server_url)
+    page.wait_for_selector("#cov-kinds option[value=elderly_canteen]")
+    page.check("#cov-background")
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/analysis/coverage")) as answer:
+        page.click("#coverage-form button[type=submit]")
+    assert answer.value.status == 202 and "/api/v1/analysis/runs/" in answer.value.headers["location"]
+    page.wait_for_selector("#run-progress")
+    assert "运行中" in page.inner_text("#run-status")
+    db = connection.settings_dict
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_mz.settings.test",
+           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    subprocess.run([sys.executable, "manage.py", "run_jobs", "--once"], cwd=settings.BASE_DIR, env=env,
+                   check=True, capture_output=True, timeout=120)
+    page.wait_for_selector("#run-result", timeout=30000)
+    assert page.evaluate("GeoMZ.lastResult.service_areas") == 4
+    assert failed == []
+    assert external_requests(page.requested) == []
