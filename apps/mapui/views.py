@@ -19,7 +19,7 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from apps.common.params import reject_unknown_params
+from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from . import tiles
 
@@ -31,6 +31,8 @@ _DIVISION = re.compile(r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")
 class TileView(APIView):
     """矢量瓦片（Mapbox Vector Tile）：`addresses`（14 级起逐个地址，10–13 级按网格聚合并给出 count）、
     `roads`（8 级起）。空瓦片返回 204。可选 `division` 限定乡镇（区划代码前缀）。"""
+
+    content_negotiation_class = FileDownloadNegotiation  # answers MVT itself, whatever Accept says
 
     @extend_schema(parameters=[OpenApiParameter("division", str, description="区划代码前缀（6/9/12 位）")],
                    responses={(200, MVT_CONTENT_TYPE): OpenApiTypes.BINARY, 204: None})

@@ -85,7 +85,7 @@ def test_door_address_is_in_its_tile_where_it_stands(client, register) -> None: 
     lon, lat = door.location.x, door.location.y
     z = 16
     x, y = tile_of(lon, lat, z)
-    response = client.get(f"/tiles/addresses/{z}/{x}/{y}.pbf")
+    response = client.get(f"/tiles/addresses/{z}/{x}/{y}.pbf", HTTP_ACCEPT=MVT)
     assert response.status_code == 200 and response["Content-Type"] == MVT
     layer = decode(response.content)["addresses"]
     mine = [f for f in layer.features if f.id == door.pk]
