@@ -81,15 +81,16 @@ async function showResult(run) {
     const areas = await GeoMZ.getJSON(links.service_areas);
     L.geoJSON(areas, { style: { color: "#0288d1", weight: 1, fillOpacity: 0.15 }, interactive: false }).addTo(GeoMZ.resultLayers);
     const uncovered = await GeoMZ.getJSON(links.uncovered);
-    L.geoJSON(uncovered, { pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 3, color: "#b42318", weight: 1, fillOpacity: 0.8 }),
-      onEachFeature: (f, lyr) => lyr.on("click", () => GeoMZ.showInfo("未覆盖地址", f.properties, null)) }).addTo(GeoMZ.resultLayers);
+    // Possibly thousands of points: canvas circles under the tiles (not clickable; see layers.js).
+    L.geoJSON(uncovered, { pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 3, color: "#b42318", weight: 1, fillOpacity: 0.8, interactive: false }) })
+      .addTo(GeoMZ.resultLayers);
     GeoMZ.lastResult = { run: run.id, service_areas: areas.features.length, uncovered: uncovered.features.length };
   } else {
     const result = run.summary.result || {};
     summary = `新增站点 ${run.summary.chosen.length} 个；候选 ${run.summary.candidates} 个` +
       (result.covered_share !== undefined ? `；覆盖率 ${(result.covered_share * 100).toFixed(1)}%` : "");
     const sites = await GeoMZ.getJSON(links.sites);
-    L.geoJSON(sites, { pointToLayer: (f, ll) => L.circleMarker(ll, { radius: 9, color: "#000", weight: 2, fillColor: "#ffeb3b", fillOpacity: 1 }),
+    L.geoJSON(sites, { pointToLayer: (f, ll) => GeoMZ.pointMarker(ll, "#ffeb3b", 9),
       onEachFeature: (f, lyr) => lyr.on("click", () => GeoMZ.showInfo("选址结果", f.properties, null)) }).addTo(GeoMZ.resultLayers);
     GeoMZ.lastResult = { run: run.id, sites: sites.features.length };
   }

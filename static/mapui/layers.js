@@ -6,10 +6,6 @@
 const GeoMZ = (window.GeoMZ = { layers: {}, township: "" });
 GeoMZ.config = JSON.parse(document.getElementById("map-config").textContent);
 
-/* Leaflet ≥ 1.8 dropped DomEvent.fakeStop, which VectorGrid 1.3 calls when a tile feature is
-   clicked; its successor is the private _fakeStop. */
-if (!L.DomEvent.fakeStop) L.DomEvent.fakeStop = L.DomEvent._fakeStop || function () {};
-
 GeoMZ.map = L.map("map", { preferCanvas: true }).setView([30.55, 119.95], 11);
 if (GeoMZ.config.tileUrl) {
   L.tileLayer(GeoMZ.config.tileUrl, { attribution: GeoMZ.config.tileAttribution, maxZoom: 19 }).addTo(GeoMZ.map);
@@ -27,19 +23,25 @@ GeoMZ.bbox = function () {
   return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6)).join(",");
 };
 
-/* Point style: a small circle (canvas) in the layer's colour. */
-function pointStyle(color, radius) {
-  return { radius: radius || 6, color: "#222", weight: 1, fillColor: color, fillOpacity: 0.9 };
-}
+/* Click order. The vector tiles (addresses, roads) sit in their own pane above the GeoJSON
+   lines and areas (townships, boundary lines, analysis areas), which are not clickable: a canvas
+   swallows every click on it, so only the top one can answer. Points of the small registers are
+   DOM markers (a styled div each) above the tiles, so a click beside them still reaches the tiles. */
+GeoMZ.map.createPane("vectortiles").style.zIndex = 450;
+
+GeoMZ.pointMarker = function (latlng, color, radius) {
+  const size = 2 * (radius || 6);
+  return L.marker(latlng, { icon: L.divIcon({ className: "pt", iconSize: [size, size],
+    html: `<span style="background:${color}"></span>` }) });
+};
 
 /* A GeoJSON layer re-read from `urlFn()` whenever the view changes (only from minZoom). */
 function bboxLayer(name, label, color, shape, urlFn, options) {
   const opts = options || {};
   const layer = L.geoJSON(null, {
-    // Points keep their filled circle; lines and areas get the layer's stroke (areas barely tinted).
-    style: (feature) => (feature.geometry.type.endsWith("Point") ? pointStyle(color, opts.radius)
-      : { color: color, weight: opts.weight || 2, fillOpacity: opts.fill || 0 }),
-    pointToLayer: (feature, latlng) => L.circleMarker(latlng, pointStyle(color, opts.radius)),
+    // Lines and areas get the layer's stroke (areas barely tinted); points are DOM markers.
+    style: () => ({ color: color, weight: opts.weight || 2, fillOpacity: opts.fill || 0, interactive: false }),
+    pointToLayer: (feature, latlng) => GeoMZ.pointMarker(latlng, color, opts.radius),
     onEachFeature: (feature, lyr) => lyr.on("click", (e) => {
       L.DomEvent.stopPropagation(e);
       // A Feature's public code is its `id` (API convention); show it first.
@@ -66,17 +68,13 @@ function tileLayer(name, label, color, shape, style) {
   const spec = GeoMZ.config.vectorTiles[name];
   const layer = L.vectorGrid.protobuf(spec.url + "{division}", {
     rendererFactory: L.canvas.tile,
-    interactive: true,
+    pane: "vectortiles",
+    interactive: false, // clicks: see pickAddress below
     minZoom: spec.minZoom,
     maxNativeZoom: 18,
     division: () => (GeoMZ.township ? "?division=" + GeoMZ.township : ""),
     getFeatureId: (f) => f.id,
     vectorTileLayerStyles: { [name]: style },
-  });
-  layer.on("click", (e) => {
-    L.DomEvent.stopPropagation(e);
-    const props = e.layer.properties;
-    GeoMZ.showInfo(label, props, GeoMZ.tileEditUrl(name, props));
   });
   register(name, label, color, shape, layer, true);
   return layer;
@@ -163,3 +161,40 @@ document.getElementById("township").addEventListener("change", async (e) => {
   }
   refreshAll();
 });
+
+/* Clicks on address tiles. VectorGrid 1.3's own pointer events break with Leaflet ≥ 1.8 on point
+   symbols (they have no latlng), so the tiles are drawn non-interactive and a map click looks for
+   the nearest drawn address symbol in the clicked tile (tile-local pixels at the tile zoom). A
+   door at zoom ≥ 16 carries its texts; below, the record is read by code; a cluster zooms in. */
+function pickAddress(e) {
+  const layer = GeoMZ.layers.addresses;
+  if (!GeoMZ.map.hasLayer(layer) || layer._tileZoom === undefined) return;
+  const zoom = layer._tileZoom;
+  const size = layer.getTileSize();
+  const p = GeoMZ.map.project(e.latlng, zoom);
+  const tx = Math.floor(p.x / size.x);
+  const ty = Math.floor(p.y / size.y);
+  const tile = layer._vectorTiles[`${tx}:${ty}:${zoom}`];
+  if (!tile) return;
+  const local = L.point(p.x - tx * size.x, p.y - ty * size.y);
+  const slack = 3 / GeoMZ.map.getZoomScale(GeoMZ.map.getZoom(), zoom); // 3 screen pixels
+  let best = null;
+  let bestDistance = Infinity;
+  Object.values(tile._features).forEach((entry) => {
+    const symbol = entry.feature;
+    if (!symbol._point) return;
+    const d = symbol._point.distanceTo(local);
+    if (d <= (symbol._radius || 4) + slack && d < bestDistance) { best = symbol; bestDistance = d; }
+  });
+  if (!best) return;
+  const props = best.properties;
+  if (!props.code) { GeoMZ.map.setView(e.latlng, Math.max(GeoMZ.map.getZoom() + 2, 14)); return; }
+  const edit = GeoMZ.tileEditUrl("addresses", props);
+  GeoMZ.showInfo("标准地址", props, edit);
+  if (!props.full_text) {
+    GeoMZ.getJSON(`/api/v1/addresses/${encodeURIComponent(props.code)}/`).then((feature) => {
+      GeoMZ.showInfo("标准地址", { code: feature.id, count: props.count, ...feature.properties }, edit);
+    }).catch((err) => console.error(err));
+  }
+}
+GeoMZ.map.on("click", pickAddress);

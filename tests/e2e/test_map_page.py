@@ -66,7 +66,7 @@ def _login_to_map(page, server_url: str) -> list:  # type: ignore[no-untyped-def
     page.fill("#id_username", E2E_USER)
     page.fill("#id_password", E2E_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_function("window.GeoMZ !== undefined && GeoMZ.kinds !== undefined")
+    page.wait_for_function("window.GeoMZ !== undefined && GeoMZ.kinds !== undefined && GeoMZ.countyBounds !== undefined")
     return failed
 
 
@@ -95,6 +95,11 @@ def test_map_shows_the_county_and_address_tiles_offline(page, server_url, map_da
         .reduce((n, t) => n + Object.keys(t._features || {}).length, 0) > 0""", timeout=15000)
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "map-street-addresses.png"))
+    # Clicking the door's point on the tile canvas opens its record in the info panel.
+    point = page.evaluate(f"GeoMZ.map.latLngToContainerPoint([{door.location.y}, {door.location.x}])")
+    page.locator("#map").click(position={"x": point["x"], "y": point["y"]})
+    page.wait_for_selector("#info:not([hidden]) >> text=" + door.code, timeout=10000)
+    assert door.full_text in page.inner_text("#info")
     assert failed == []
     assert external_requests(page.requested) == []
     assert any("/tiles/roads/" in u for u in page.requested)
@@ -121,6 +126,7 @@ def test_search_jumps_to_an_address_and_a_facility_opens_its_info(page, server_u
     page.wait_for_selector("#info:not([hidden]) >> text=" + facility.code, timeout=10000)
     assert page.inner_text("#info-title") == "老年食堂"
     assert facility.code in page.get_attribute("#info-edit", "href")
+    page.wait_for_timeout(800)  # let the tiles around it draw for the picture
     page.screenshot(path=str(SHOTS / "map-facility-info.png"))
     assert failed == []
     assert external_requests(page.requested) == []
