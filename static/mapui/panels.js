@@ -118,17 +118,17 @@ function showSelection(bounds) {
   });
 }
 
-/* CSV (UTF-8 with BOM so Excel reads the Chinese) from a FeatureCollection: lon, lat, attributes. */
+/* CSV (UTF-8 with BOM so Excel reads the Chinese) from a FeatureCollection: code, lon, lat, attributes. */
 function downloadCsv(collection, filename) {
   const keys = [];
   collection.features.forEach((f) => Object.entries(f.properties).forEach(([k, v]) => {
     if (typeof v !== "object" && !keys.includes(k)) keys.push(k);
   }));
   const cell = (v) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  const lines = [["lon", "lat", ...keys].join(",")];
+  const lines = [["code", "lon", "lat", ...keys].join(",")]; // a Feature's code is its id
   collection.features.forEach((f) => {
     const c = f.geometry && f.geometry.type === "Point" ? f.geometry.coordinates : ["", ""];
-    lines.push([c[0], c[1], ...keys.map((k) => f.properties[k])].map(cell).join(","));
+    lines.push([f.id, c[0], c[1], ...keys.map((k) => f.properties[k])].map(cell).join(","));
   });
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob(["\ufeff" + lines.join("\r\n")], { type: "text/csv;charset=utf-8" }));

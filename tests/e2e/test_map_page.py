@@ -115,6 +115,14 @@ def test_search_jumps_to_an_address_and_a_facility_opens_its_info(page, server_u
     center = page.evaluate("[GeoMZ.map.getCenter().lng, GeoMZ.map.getCenter().lat]")
     assert abs(center[0] - door.location.x) < 1e-5 and abs(center[1] - door.location.y) < 1e-5
     assert door.code in page.inner_text("#info")
+    # Selection → export: the addresses of the current view, counted, and as CSV (UTF-8 BOM).
+    page.click("#select-view")
+    page.wait_for_selector("#count-addresses >> text=条", timeout=15000)
+    with page.expect_download() as download:
+        page.click("#export-addresses-csv")
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith("\ufeff".encode()) and door.code in data.decode("utf-8-sig")
+    assert "bbox=" in page.get_attribute("#export-addresses-geojson", "href")
     # Click the facility's circle on the map: its info and an edit link.
     facility = map_data["facility"]
     page.evaluate(f"void GeoMZ.map.setView([{facility.location.y}, {facility.location.x}], 17, {{animate: false}})")
