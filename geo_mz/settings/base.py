@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.placenames",
     "apps.facilities",
     "apps.analysis",
+    "apps.exchange",
 ]
 
 MIDDLEWARE = [
