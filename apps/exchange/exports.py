@@ -177,13 +177,12 @@ def export_layer(layer: Layer, queryset: QuerySet, fmt: str, crs: str, encoding:
     if encoding not in SHAPEFILE_ENCODINGS:
         raise ExportError("encoding", "编码应为 UTF-8 或 GBK")
     props, ids, geoms = _read(layer, queryset, crs)
-    suffix = "_GCJ-02" if crs == GCJ02 else ""
     if fmt == "csv":
-        return ExportFile(_csv(props, ids, geoms, crs), FORMATS[fmt], f"{_stem(layer, crs)}{suffix}.csv", len(ids))
+        return ExportFile(_csv(props, ids, geoms, crs), FORMATS[fmt], f"{_stem(layer, crs)}.csv", len(ids))
     with tempfile.TemporaryDirectory() as tmpdir:
         if fmt == "gpkg":
             data = _gpkg(_frame(props, ids, geoms, crs), layer, crs, Path(tmpdir))
-            return ExportFile(data, FORMATS[fmt], f"{_stem(layer, crs)}{suffix}.gpkg", len(ids))
+            return ExportFile(data, FORMATS[fmt], f"{_stem(layer, crs)}.gpkg", len(ids))
         frame = _frame(props, ids, geoms, crs, short_names=True)
         data = _shapefile_zip(frame, layer, crs, SHAPEFILE_ENCODINGS[encoding], Path(tmpdir))
-        return ExportFile(data, FORMATS[fmt], f"{_stem(layer, crs)}{suffix}_shp.zip", len(ids))
+        return ExportFile(data, FORMATS[fmt], f"{_stem(layer, crs)}_shp.zip", len(ids))
