@@ -1,7 +1,7 @@
 """URLs of the data exchange: OGC API – Features at /ogc/, exports under /api/v1/, the import page."""
 from django.urls import path, re_path
 
-from . import ogc, views
+from . import ogc, pages, views
 
 ogc_urlpatterns = [
     re_path(r"^ogc/?$", ogc.landing, name="ogc-landing"),
@@ -15,4 +15,8 @@ ogc_urlpatterns = [
 api_urlpatterns = [
     path("export/<str:layer_id>", views.ExportView.as_view(), name="export-layer"),
 ]
-page_urlpatterns: list = []
+page_urlpatterns = [
+    path("imports/", pages.upload, name="exchange-import"),
+    path("imports/<str:token>/", pages.preview, name="exchange-import-preview"),
+    path("imports/<str:token>/run", pages.run, name="exchange-import-run"),
+]
