@@ -27,7 +27,7 @@ _ENCODING_CHOICES = [("", "自动（.cpg 或按内容推断）"), ("UTF-8", "UTF
 
 
 def _root() -> Path:
-    return Path(settings.BASE_DIR) / "var" / "imports"
+    return Path(getattr(settings, "EXCHANGE_IMPORT_DIR", Path(settings.BASE_DIR) / "var" / "imports"))
 
 
 def _upload(request: HttpRequest, token: str) -> dict[str, str]:

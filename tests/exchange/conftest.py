@@ -34,6 +34,7 @@ def staff_api(api):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def staff_client(client, db):  # type: ignore[no-untyped-def]
+def staff_client(client, db, settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.EXCHANGE_IMPORT_DIR = tmp_path / "uploads"
     client.force_login(get_user_model().objects.create_user("importer", is_staff=True))
     return client
