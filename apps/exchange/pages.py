@@ -81,12 +81,17 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect("exchange-import-preview", token=token)
 
 
+def _context(request: HttpRequest, token: str, stage: str) -> dict[str, Any]:
+    """The upload of this session, the reading options sent and the import target."""
+    entry = _upload(request, token)
+    return {"stage": stage, "token": token, "entry": entry, "target": TARGETS[entry["target"]],
+            "options": _options(request)}
+
+
 @staff_member_required
 def preview(request: HttpRequest, token: str) -> HttpResponse:
-    entry = _upload(request, token)
-    options = _options(request)
-    target = TARGETS[entry["target"]]
-    context: dict[str, Any] = {"stage": "preview", "token": token, "entry": entry, "target": target, "options": options}
+    context = _context(request, token, "preview")
+    entry, options, target = context["entry"], context["options"], context["target"]
     try:
         source = _open(entry, options)
     except SourceError as exc:
@@ -101,10 +106,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 @staff_member_required
 @require_POST
 def run(request: HttpRequest, token: str) -> HttpResponse:
-    entry = _upload(request, token)
-    options = _options(request)
-    target = TARGETS[entry["target"]]
-    context: dict[str, Any] = {"stage": "report", "token": token, "entry": entry, "target": target, "options": options}
+    context = _context(request, token, "report")
+    entry, options, target = context["entry"], context["options"], context["target"]
     mapping = {tf.name: request.POST.get(f"map_{tf.name}", "") for tf in target.fields}
     fixed = {tf.name: request.POST.get(f"fixed_{tf.name}", "") for tf in target.fields if tf.fixed_choices}
     commit = request.POST.get("action") == "commit"

@@ -98,10 +98,15 @@ def test_geojson_is_rfc7946_only(staff_api, facilities) -> None:  # type: ignore
     assert refused.status_code == 400 and "RFC 7946" in refused.json()["detail"]
 
 
-def test_every_layer_exports(staff_api) -> None:  # type: ignore[no-untyped-def]
+def test_every_layer_and_empty_selections_export(staff_api) -> None:  # type: ignore[no-untyped-def]
     for layer in ["divisions", "addresses", "roads", "placenames", "facilities", "boundary-lines", "boundary-markers"]:
         response = staff_api.get(f"/api/v1/export/{layer}", {"format": "gpkg", "division": "330521"})
         assert response.status_code == 200, layer
+    divisions = staff_api.get("/api/v1/export/divisions", {"format": "csv", "division": "330521"})
+    assert divisions["X-Feature-Count"] == str(len(divisions.content.decode("utf-8").splitlines()) - 1)
+    for fmt in ["csv", "gpkg", "shp", "geojson"]:
+        empty = staff_api.get(URL, {"format": fmt, "division": "99"})
+        assert empty.status_code == 200 and empty["X-Feature-Count"] == "0", fmt
 
 
 @pytest.mark.parametrize("query, field", [
