@@ -6,3 +6,6 @@ class ExchangeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.exchange"
     verbose_name = "数据交换"
+
+    def ready(self) -> None:
+        from . import job_handlers  # noqa: F401  (registers the export job handler)

@@ -165,17 +165,22 @@ def _shapefile_zip(frame: gpd.GeoDataFrame, layer: Layer, crs: str, encoding: st
     return buffer.getvalue()
 
 
-def export_layer(layer: Layer, queryset: QuerySet, fmt: str, crs: str, encoding: str = "UTF-8") -> ExportFile:
-    """The file for `fmt` (a FORMATS key) of the records in `queryset`, in `crs` (see export_crs)."""
+def check_request(fmt: str, crs: str, encoding: str) -> None:
+    """Refuse a format/CRS/encoding combination before any work (or any queued job)."""
     if fmt not in FORMATS:
         raise ExportError("format", f"格式应为 {', '.join(FORMATS)} 之一")
-    if fmt == "geojson":
-        if crs != STORAGE_CRS:
-            raise ExportError("crs", "GeoJSON（RFC 7946）只能是 CGCS2000/WGS84 经纬度；其他坐标系请选 csv、gpkg 或 shp")
-        data, count = _geojson(layer, queryset)
-        return ExportFile(data, FORMATS[fmt], f"{layer.id}.geojson", count)
+    if fmt == "geojson" and crs != STORAGE_CRS:
+        raise ExportError("crs", "GeoJSON（RFC 7946）只能是 CGCS2000/WGS84 经纬度；其他坐标系请选 csv、gpkg 或 shp")
     if encoding not in SHAPEFILE_ENCODINGS:
         raise ExportError("encoding", "编码应为 UTF-8 或 GBK")
+
+
+def export_layer(layer: Layer, queryset: QuerySet, fmt: str, crs: str, encoding: str = "UTF-8") -> ExportFile:
+    """The file for `fmt` (a FORMATS key) of the records in `queryset`, in `crs` (see export_crs)."""
+    check_request(fmt, crs, encoding)
+    if fmt == "geojson":
+        data, count = _geojson(layer, queryset)
+        return ExportFile(data, FORMATS[fmt], f"{layer.id}.geojson", count)
     props, ids, geoms = _read(layer, queryset, crs)
     if fmt == "csv":
         return ExportFile(_csv(props, ids, geoms, crs), FORMATS[fmt], f"{_stem(layer, crs)}.csv", len(ids))

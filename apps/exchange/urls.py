@@ -13,6 +13,7 @@ ogc_urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("export/jobs/<int:job_id>/file", views.ExportFileView.as_view(), name="export-job-file"),
     path("export/<str:layer_id>", views.ExportView.as_view(), name="export-layer"),
 ]
 page_urlpatterns = [

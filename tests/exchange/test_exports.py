@@ -122,3 +122,24 @@ def test_bad_export_parameters(staff_api, query, field) -> None:  # type: ignore
 def test_exports_are_for_staff(api) -> None:  # type: ignore[no-untyped-def]
     assert api.get(URL).status_code in (401, 403)
     assert api.get("/api/v1/export/rivers").status_code in (401, 403, 404)
+
+
+def test_big_selections_become_a_job_with_a_file(staff_api, facilities, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from apps.common.jobs import claim_next, run_job
+
+    settings.EXCHANGE_SYNC_EXPORT_MAX = 2
+    settings.MEDIA_ROOT = tmp_path / "media"
+    queued = staff_api.get(URL, {"format": "gpkg", "crs": "EPSG:4549", "division": facilities[0].township.code})
+    assert queued.status_code == 202 and queued["Location"].startswith("/api/v1/jobs/")
+    assert staff_api.get(URL, {"format": "geojson", "crs": "GCJ-02"}).status_code == 400  # checked before queueing
+    ran = run_job(claim_next())
+    assert ran.status == "succeeded", ran.message
+    job = staff_api.get(queued["Location"]).json()
+    assert job["status"] == "succeeded" and job["result"]["count"] == 3
+    download = staff_api.get(job["result"]["download"])
+    assert download.status_code == 200 and "EPSG4549.gpkg" in download["Content-Disposition"]
+    path = tmp_path / "job.gpkg"
+    path.write_bytes(b"".join(download.streaming_content))
+    frame = pyogrio.read_dataframe(path)
+    assert sorted(frame["name"]) == sorted(f.name for f in facilities) and CRS.from_user_input(frame.crs).to_epsg() == 4549
+    assert staff_api.get("/api/v1/export/jobs/999999/file").status_code == 404
