@@ -62,6 +62,9 @@ def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> H
 def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, {"stage": "upload"})
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES + 2**20:  # refuse before reading the body
+        return _page(request, {"stage": "upload", "error": f"文件过大（上限 {MAX_UPLOAD_BYTES // 2**20} MB）"}, 413)
     file = request.FILES.get("file")
     target = request.POST.get("target", "")
     if file is None or target not in TARGETS:

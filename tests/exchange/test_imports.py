@@ -176,6 +176,10 @@ def test_import_page_refusals(staff_client, client, tmp_path) -> None:  # type: 
     big = io.BytesIO(os.urandom(1024) * (50 * 1024 + 1))
     big.name = "big.geojson"
     assert staff_client.post("/imports/", {"file": big, "target": "facilities"}).status_code == 413
+    small = io.BytesIO(b"x")
+    small.name = "a.csv"  # a declared length over the limit is refused before the body is read
+    assert staff_client.post("/imports/", {"file": small, "target": "facilities"},
+                             CONTENT_LENGTH=str(60 * 2**20)).status_code == 413
     no_crs = tmp_path / "points.csv"
     no_crs.write_text("name,lon,lat\n甲,120.0,30.5\n", encoding="utf-8")
     with open(no_crs, "rb") as fh:
