@@ -51,3 +51,10 @@ def sites(n: int, demand_lon: np.ndarray, demand_lat: np.ndarray, seed: int = 7)
     lon0, lat0, lon1, lat1 = BBOX
     lon_u, lat_u = rng.uniform(lon0, lon1, n - near), rng.uniform(lat0, lat1, n - near)
     return np.r_[lon_n, lon_u], np.r_[lat_n, lat_u]
+
+
+def grid_sites(n_lon: int = 50, n_lat: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """A regular lon/lat grid of ``n_lon × n_lat`` candidate sites over the bbox (a planner's grid)."""
+    lon0, lat0, lon1, lat1 = BBOX
+    glon, glat = np.meshgrid(np.linspace(lon0, lon1, n_lon), np.linspace(lat0, lat1, n_lat))
+    return glon.ravel(), glat.ravel()
