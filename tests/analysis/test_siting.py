@@ -221,3 +221,15 @@ def test_p_median_cutoff_and_sparse_network_distances() -> None:
 
     assert res.optimal and res.objective == pytest.approx(min(total(s) for s in combinations(range(10), 2)))
     assert res.unserved_weight == pytest.approx(inst.weight[~rows].sum())
+
+
+def test_merge_verifies_groups_entry_by_entry() -> None:
+    from apps.analysis.siting.problem import _same_as, merge_identical_rows
+
+    m = sp.csr_matrix(np.array([[0, 2.0, 3.0], [0, 2.0, 3.0], [0, 2.0, 4.0], [1.0, 0, 0], [0, 0, 0]]))
+    assert _same_as(m, np.array([0, 0, 2, 3, 4]))
+    assert not _same_as(m, np.array([0, 0, 0, 3, 4]))  # same columns, different value
+    assert not _same_as(m, np.array([0, 0, 2, 1, 4]))  # different columns
+    merged = merge_identical_rows(m, np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([True] * 4 + [False]))
+    assert merged.group_of_row[0] == merged.group_of_row[1] and len(set(merged.group_of_row[:4])) == 3
+    assert merged.group_of_row[4] == -1 and sorted(merged.weight.tolist()) == [3.0, 3.0, 4.0]
