@@ -157,12 +157,10 @@ def p_median(problem: MedianProblem, p: int, *, time_limit_s: float = highs.DEFA
     """
     mp, k = problem.merged_pairs, len(problem.merged.weight)
     w, m = problem.merged.weight, problem.n_candidates
-    dense = np.full((k, m), np.inf)
     cand = mp.col < m
-    dense[mp.row[cand], mp.col[cand]] = mp.value[cand]
     current = np.full(k, np.inf)
     np.minimum.at(current, mp.row[~cand], mp.value[~cand])
-    greedy, _ = greedy_median(dense, w, current, p=p)
+    greedy, _ = greedy_median(mp.row[cand], mp.col[cand], mp.value[cand], w, current, p=p)
     model = p_median_model(mp, w, k, m, p, problem.capacity)
     start = p_median_start(mp, k, m, greedy) if warm_start and problem.capacity is None else None
     out = highs.solve(highs.load(model, threads=threads), time_limit_s=time_limit_s, start=start,
