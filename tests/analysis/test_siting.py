@@ -233,3 +233,11 @@ def test_merge_verifies_groups_entry_by_entry() -> None:
     merged = merge_identical_rows(m, np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([True] * 4 + [False]))
     assert merged.group_of_row[0] == merged.group_of_row[1] and len(set(merged.group_of_row[:4])) == 3
     assert merged.group_of_row[4] == -1 and sorted(merged.weight.tolist()) == [3.0, 3.0, 4.0]
+
+
+def test_zero_weight_rows_do_not_call_for_sites() -> None:
+    cover = sp.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
+    problem = from_cover_matrix(cover, np.array([5.0, 0.0, 2.0]))
+    assert problem.merged.group_of_row[1] == -1 and len(problem.merged.weight) == 2
+    res = lscp(problem, 1.0)
+    assert sorted(res.sites) == [0, 2] and res.covered_weight_after == 7.0

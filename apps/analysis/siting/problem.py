@@ -9,7 +9,7 @@ Merging: two demand rows with the same candidate set are interchangeable in ever
 (any set of open sites covers both or neither), so they become one row carrying the sum of the
 weights. Rows an existing facility covers are covered whatever is opened, and rows no candidate covers
 are uncovered whatever is opened: neither can change the objective, so both are dropped from the
-model and only counted. Optimal objectives of the merged and unmerged models are therefore equal.
+model and only counted (as are rows of weight 0). Optimal objectives of the merged and unmerged models are therefore equal.
 No Django import.
 """
 
@@ -144,7 +144,8 @@ def from_cover_matrix(cover: sp.spmatrix | np.ndarray, weight: np.ndarray,
     if (weight < 0).any():
         raise ValueError("demand weights must be non-negative")
     existing = np.zeros(csr.shape[0], bool) if existing_covered is None else np.asarray(existing_covered, bool)
-    in_model = ~existing & (np.diff(csr.indptr) > 0)
+    # zero-weight rows change no objective; kept in, a full-cover LSCP would open sites for them
+    in_model = ~existing & (np.diff(csr.indptr) > 0) & (weight > 0)
     return CoverageProblem(csr, weight, existing, merge_identical_rows(csr, weight, in_model), radius_m)
 
 
