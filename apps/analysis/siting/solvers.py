@@ -95,6 +95,7 @@ def mclp(problem: CoverageProblem, p: int, *, capacity: np.ndarray | None = None
     greedy, _ = greedy_cover(m.matrix, m.weight, p=p)
     use_core = capacity is None and (len(m.weight) >= CORE_MIN_ROWS if core is None else core)
     core_note: list[str] = []
+    start_sites = greedy
     if use_core:
         began = time.perf_counter()
         co = solve_on_core(m.matrix, m.weight, p, greedy, time_limit_s=time_limit_s,
@@ -108,11 +109,12 @@ def mclp(problem: CoverageProblem, p: int, *, capacity: np.ndarray | None = None
                                       problem.existing_weight + co.bound, greedy)
             result.notes.extend(core_note)
             return result
-        greedy = co.sites if problem.covered_weight(co.sites) >= problem.covered_weight(greedy) else greedy
+        if problem.covered_weight(co.sites) >= problem.covered_weight(greedy):
+            start_sites = co.sites
         time_limit_s = max(time_limit_s - (time.perf_counter() - began), 0.01)
     if capacity is None:
         h = highs.load(mclp_model(m.matrix, m.weight, p), threads=threads, presolve=False)
-        start = mclp_start(m.matrix, greedy) if warm_start else None
+        start = mclp_start(m.matrix, start_sites) if warm_start or use_core else None
     else:
         cap = np.asarray(capacity, dtype=float)
         if cap.shape != (problem.n_candidates,):
