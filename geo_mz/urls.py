@@ -3,8 +3,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.analysis.urls import api_urlpatterns as analysis_api
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
+from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
 from apps.common.views import home
+from apps.facilities.urls import api_urlpatterns as facility_api, page_urlpatterns as facility_pages
 from apps.placenames.urls import api_urlpatterns as placename_api, page_urlpatterns as placename_pages
 
 admin.site.site_header = "geo-mz 民政地理信息管理"
@@ -16,8 +19,13 @@ urlpatterns = [
     path("api/v1/", include("apps.divisions.urls")),
     path("api/v1/", include(address_api)),
     path("", include(address_pages)),
+    path("api/v1/", include(boundary_api)),
+    path("", include(boundary_pages)),
     path("api/v1/", include(placename_api)),
     path("", include(placename_pages)),
+    path("api/v1/", include(facility_api)),
+    path("", include(facility_pages)),
+    path("api/v1/", include(analysis_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection
 
 from apps.common.errors import ConflictError, DomainRuleError
 from apps.common.history import acting_as
+from apps.common.sequences import next_code
 from apps.divisions.models import Division
 
 from . import selectors
@@ -86,16 +86,8 @@ def county_of(division: Division) -> Division:
 
 
 def _next_code(county: Division, category: PlaceNameCategory) -> str:
-    """County code + category code + the next 4-digit sequence; cancelled names keep theirs, so
-    a code is never reused. The advisory lock serialises concurrent proposals per prefix."""
-    prefix = f"{county.code[:6]}{category.code}"
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"placename:{prefix}"])
-    last = PlaceName.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    seq = int(last[-4:]) + 1 if last else 1
-    if seq > 9999:
-        raise ConflictError(f"{prefix} 下的地名代码已用尽")
-    return f"{prefix}{seq:04d}"
+    """County code + category code + the next 4-digit sequence (never reused)."""
+    return next_code(PlaceName, f"{county.code[:6]}{category.code}", 4)
 
 
 def naming_warnings(parts: NameParts, category: PlaceNameCategory, county: Division, *,

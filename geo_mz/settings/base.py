@@ -40,7 +40,11 @@ INSTALLED_APPS = [
     "apps.common",
     "apps.divisions",
     "apps.addresses",
+    "apps.roadnet",
+    "apps.boundaries",
     "apps.placenames",
+    "apps.facilities",
+    "apps.analysis",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +120,8 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "/media/"
+# Per-address results of analysis runs (numpy files; exports and maps are made from them).
+ANALYSIS_RESULTS_DIR = env_str("GEO_MZ_ANALYSIS_DIR", str(BASE_DIR / "var" / "analysis"))
 
 # Uploads: large boundary files are fine, bombs are not (checked again by the importers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
@@ -143,6 +149,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several registers have a "status", "level" or "kind" with different value sets: name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PlaceNameStatusEnum": "apps.placenames.models.Status",
+        "PlaceNameAliasKindEnum": "apps.placenames.models.AliasKind",
+        "HeritageLevelEnum": "apps.placenames.models.HeritageLevel",
+        "FacilityStatusEnum": "apps.facilities.models.Status",
+        "FacilityOpenStatusEnum": ["规划", "在建", "建成", "运营", "停运"],
+        "HazardStatusEnum": "apps.facilities.models.HazardStatus",
+        "HazardLevelEnum": "apps.facilities.models.HazardLevel",
+        "CentreLevelEnum": "apps.facilities.models.CentreLevel",
+        "AnalysisRunKindEnum": "apps.analysis.models.RunKind",
+        "AnalysisRunStatusEnum": "apps.analysis.models.RunStatus",
+    },
 }
 
 LOGGING = {
