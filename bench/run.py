@@ -1,6 +1,6 @@
 """Run the geo-mz benchmarks (all, or those named) and write one JSON result per benchmark.
 
-Usage: ``.venv/bin/python bench/run.py [gcj02] [partition] [contains] [http_addresses] [geocode]`` (``make bench`` runs all,
+Usage: ``.venv/bin/python bench/run.py [NAME ...]`` (names in ``BENCHMARKS``) (``make bench`` runs all,
 with DATABASE_URL exported). Results go to ``bench/results/<name>-<UTC timestamp>.json``; a short
 table is printed. See bench/README.md for how to read the ratios.
 """
@@ -21,7 +21,8 @@ sys.path.insert(0, str(ROOT))  # so `apps.*` and `bench.*` import when run as be
 
 from bench._common import Result  # noqa: E402
 
-BENCHMARKS = ("gcj02", "partition", "contains", "http_addresses", "geocode", "coverage_service", "network", "vector_tiles")
+BENCHMARKS = ("gcj02", "partition", "contains", "http_addresses", "geocode", "coverage_service", "network",
+              "coverage_math", "siting", "exchange", "vector_tiles")
 RESULTS = ROOT / "bench" / "results"
 MAX_EXTRA_CHARS = 600  # longer `extra` values are cut in the printed summary
 

@@ -22,7 +22,7 @@ from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from apps.facilities.models import Facility
 
-from .coverage import load_result
+from .coverage import load_result, nearest_beyond
 from .models import AnalysisRun, RunKind, RunStatus
 from .views import run_or_404
 
@@ -56,6 +56,12 @@ def _address_rows(run: AnalysisRun, only_uncovered_at: float | None) -> tuple[li
         cur.execute("SELECT id, code, full_text, ST_X(location), ST_Y(location) FROM addresses_address "
                     "WHERE id = ANY(%s)", [ids.tolist()])
         info = {row[0]: row[1:] for row in cur.fetchall()}
+    index, distance = index.copy(), distance.copy()
+    beyond = np.flatnonzero(index < 0)
+    if len(beyond) and run.summary["mode"] == "euclidean":  # the run stopped at its largest radius
+        xy = np.array([info[int(i)][2:4] for i in ids[beyond]], dtype=float).reshape(-1, 2)
+        far = nearest_beyond(run, xy[:, 0], xy[:, 1])
+        index[beyond], distance[beyond] = far.index, far.distance_m
     rows, points = [], []
     weights = result["weight"][keep]
     for aid, fi, d, w in zip(ids.tolist(), index.tolist(), distance.tolist(), weights.tolist()):

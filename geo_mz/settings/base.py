@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.facilities",
     "apps.analysis",
     "apps.mapui",
+    "apps.exchange",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,8 @@ def assert_equals_oracle(dlon, dlat, flon, flat, radii=(300.0, 500.0, 1000.0)) -
         oi, oj = np.nonzero(dist <= r)
         assert np.array_equal(di, oi) and np.array_equal(sj, oj)
         assert np.max(np.abs(d - dist[oi, oj]), initial=0.0) <= 1e-6
+        ci, cj = cm.covering_pairs(dlon, dlat, flon, flat, r)
+        assert np.array_equal(ci, oi) and np.array_equal(cj, oj)
 
 
 def random_points(rng, n, lon0, lon1, lat0, lat1):

@@ -221,3 +221,65 @@ def test_p_median_cutoff_and_sparse_network_distances() -> None:
 
     assert res.optimal and res.objective == pytest.approx(min(total(s) for s in combinations(range(10), 2)))
     assert res.unserved_weight == pytest.approx(inst.weight[~rows].sum())
+
+
+def test_merge_verifies_groups_entry_by_entry() -> None:
+    from apps.analysis.siting.problem import _same_as, merge_identical_rows
+
+    m = sp.csr_matrix(np.array([[0, 2.0, 3.0], [0, 2.0, 3.0], [0, 2.0, 4.0], [1.0, 0, 0], [0, 0, 0]]))
+    assert _same_as(m, np.array([0, 0, 2, 3, 4]))
+    assert not _same_as(m, np.array([0, 0, 0, 3, 4]))  # same columns, different value
+    assert not _same_as(m, np.array([0, 0, 2, 1, 4]))  # different columns
+    merged = merge_identical_rows(m, np.array([1.0, 2.0, 3.0, 4.0, 5.0]), np.array([True] * 4 + [False]))
+    assert merged.group_of_row[0] == merged.group_of_row[1] and len(set(merged.group_of_row[:4])) == 3
+    assert merged.group_of_row[4] == -1 and sorted(merged.weight.tolist()) == [3.0, 3.0, 4.0]
+
+
+def test_zero_weight_rows_do_not_call_for_sites() -> None:
+    cover = sp.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]]))
+    problem = from_cover_matrix(cover, np.array([5.0, 0.0, 2.0]))
+    assert problem.merged.group_of_row[1] == -1 and len(problem.merged.weight) == 2
+    res = lscp(problem, 1.0)
+    assert sorted(res.sites) == [0, 2] and res.covered_weight_after == 7.0
+
+
+def test_dual_bound_is_valid_for_any_dual_and_tight_at_the_lp_optimum() -> None:
+    from apps.analysis.siting.core import dual_bound
+
+    cover, weight = hard_instance(seed=3)
+    cover, weight = cover[:600, :80], weight[:600]
+    cover.data[:] = 1.0
+    p = 6
+    model = mclp_model(cover, weight, p)
+    model.integer[:] = False
+    h = highs.load(model)
+    h.run()
+    lp = h.getInfo().objective_function_value
+    dual = np.abs(np.asarray(h.getSolution().row_dual))
+    assert dual_bound(sp.csr_matrix(cover.T), weight, dual[:600], dual[600], p) == pytest.approx(lp, rel=1e-9)
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # weak duality: every (π, μ) bounds the LP, whatever its quality
+        pi, mu = rng.uniform(0, 1.2, 600) * weight, rng.uniform(0, 3000)
+        assert dual_bound(sp.csr_matrix(cover.T), weight, pi, mu, p) >= lp - 1e-6
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_core_solve_equals_the_full_mip(seed: int) -> None:
+    inst = instance(600 + seed, 1500, 60, seed % 2, radius=1000.0, extent=0.1)
+    problem = coverage_problem(inst)
+    for p in (2, 5, 9):
+        full, core = mclp(problem, p, core=False), mclp(problem, p, core=True)
+        assert full.optimal and core.optimal and core.objective == full.objective
+        assert core.bound == pytest.approx(core.objective) and core.notes[0].startswith("core:")
+        assert problem.covered_weight(core.sites) == core.objective
+
+
+def test_core_falls_back_to_the_full_mip_when_its_bound_is_not_reached() -> None:
+    # unstructured sets: the LP relaxation is loose, so the dual bound cannot prove the core's optimum
+    cover, weight = hard_instance(seed=1)
+    problem = from_cover_matrix(cover[:800, :200], weight[:800])
+    full, core = mclp(problem, 4, core=False), mclp(problem, 4, core=True)
+    assert "not reached" in core.notes[0]
+    assert core.optimal and full.optimal and core.objective == full.objective
+    limited = mclp(from_cover_matrix(cover, weight), 40, core=True, time_limit_s=0.5)
+    assert not limited.optimal and limited.bound > limited.objective and limited.gap > 0

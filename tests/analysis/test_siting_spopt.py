@@ -37,9 +37,10 @@ def coverage_problem(inst):
 
 @pytest.mark.parametrize("seed,n,m,e", CASES)
 @pytest.mark.parametrize("p", [1, 3, 6])
-def test_mclp_objective_equals_spopt(seed: int, n: int, m: int, e: int, p: int) -> None:
+@pytest.mark.parametrize("core", [False, True])
+def test_mclp_objective_equals_spopt(seed: int, n: int, m: int, e: int, p: int, core: bool) -> None:
     inst = instance(seed, n, m, e)
-    ours = mclp(coverage_problem(inst), p)
+    ours = mclp(coverage_problem(inst), p, core=core)
     theirs = MCLP.from_cost_matrix(inst.cost(), inst.weight, inst.radius, p + e,
                                    predefined_facilities_arr=predefined(inst)).solve(cbc())
     assert theirs.problem.status == pulp.LpStatusOptimal

@@ -4,7 +4,8 @@ Pure algorithms (numpy, scipy, pyproj, highspy); no Django import. Modules:
 ``problem`` (coverage sets, merging), ``median`` (p-median distances, pruning, merging), ``greedy``
 (preview, warm start, marginal-gain order), ``models`` (the MIPs as sparse matrices), ``highs``
 (loading and solving, honest status/bound/gap), ``result`` (``SitingResult``, ``CurvePoint``),
-``solvers`` (the entry points below).
+``core`` (large MCLP on a core of candidates with a dual-bound proof), ``solvers`` (the entry points
+below).
 
 Inputs
 ------
@@ -56,6 +57,11 @@ HiGHS runs with a time limit, ``mip_rel_gap = 0`` and ``mip_abs_gap = 1e-6`` by 
 integer weights "optimal" means exactly optimal). ``optimal`` is True only when HiGHS reports Optimal
 within those gaps; a time-limited result says ``optimal=False`` with its bound and gap. Chosen sites
 are listed in order of marginal gain re-evaluated on the final set (see ``result``).
+Large MCLP models (>= 5,000 merged rows, uncapacitated) are solved on a *core* of candidates
+(``core``): column generation on the LP relaxation, where any dual (π, μ) gives the valid bound
+UB = pμ + Σ_k (w_k - π_k) + Σ_j max(0, Σ_{k∈S_j} π_k - μ) over *all* candidates (weak duality), then
+the exact MIP on the core; its sites are reported optimal only if they reach that bound (below the
+next integer for integer weights), otherwise the full MIP runs, warm-started from them.
 ``coverage_curve`` solves MCLP for several p on one loaded model, warm-starting each from the last.
 Sites that add nothing are not opened, so fewer than p sites may be returned.
 """

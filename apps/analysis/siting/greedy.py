@@ -40,24 +40,25 @@ def greedy_cover(cover: sp.csr_matrix, weight: np.ndarray, *, p: int | None = No
     return chosen, gains
 
 
-def greedy_median(distance: np.ndarray, weight: np.ndarray, current: np.ndarray, *, p: int,
-                  allowed: np.ndarray | None = None) -> tuple[list[int], list[float]]:
+def greedy_median(row: np.ndarray, col: np.ndarray, distance: np.ndarray, weight: np.ndarray,
+                  current: np.ndarray, *, p: int) -> tuple[list[int], list[float]]:
     """Sites in greedy order with the reduction of total weighted distance each brings.
 
-    ``distance`` is rows × candidates (``inf`` = not allowed), ``current`` each row's distance to the
-    facilities already open (``inf`` when none). An unserved row counts as a penalty larger than any
-    finite total, so serving rows always comes before shortening distances.
+    The allowed (``row``, candidate ``col``) pairs with their ``distance`` are given sparse (memory
+    grows with the pairs, not rows × candidates); ``current`` is each row's distance to the facilities
+    already open (``inf`` when none). An unserved row counts as a penalty larger than any distance,
+    so serving rows always comes before shortening distances.
     """
     finite = distance[np.isfinite(distance)]
     penalty = (float(finite.max()) if finite.size else 1.0) * 2.0 + 1.0
-    d = np.where(np.isfinite(distance), distance, penalty)
     cur = np.where(np.isfinite(current), current, penalty)
     w = np.asarray(weight, dtype=float)
-    usable = np.ones(d.shape[1], bool) if allowed is None else np.asarray(allowed, bool).copy()
+    n_cols = int(col.max()) + 1 if len(col) else 0
+    usable = np.ones(n_cols, bool)
     chosen: list[int] = []
     gains: list[float] = []
     while len(chosen) < p and usable.any():
-        gain = (w[:, None] * np.maximum(cur[:, None] - d, 0.0)).sum(axis=0)
+        gain = np.bincount(col, weights=w[row] * np.maximum(cur[row] - distance, 0.0), minlength=n_cols)
         gain[~usable] = -1.0
         j = int(np.argmax(gain))
         if gain[j] <= 0:
@@ -65,5 +66,6 @@ def greedy_median(distance: np.ndarray, weight: np.ndarray, current: np.ndarray,
         chosen.append(j)
         gains.append(float(gain[j]))
         usable[j] = False
-        cur = np.minimum(cur, d[:, j])
+        mine = col == j
+        cur[row[mine]] = np.minimum(cur[row[mine]], distance[mine])
     return chosen, gains

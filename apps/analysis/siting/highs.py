@@ -49,8 +49,8 @@ class MipOutcome:
     seconds: float
 
 
-def load(model: MipModel, *, threads: int | None = None) -> highspy.Highs:
-    """A quiet ``Highs`` instance holding ``model``."""
+def load(model: MipModel, *, threads: int | None = None, presolve: bool = True) -> highspy.Highs:
+    """A quiet ``Highs`` instance holding ``model`` (``presolve=False`` skips HiGHS' presolve)."""
     csc = sp.csc_matrix(model.matrix, dtype=float)
     csc.sort_indices()
     lp = highspy.HighsLp()
@@ -72,6 +72,8 @@ def load(model: MipModel, *, threads: int | None = None) -> highspy.Highs:
     h.setOptionValue("output_flag", False)
     if threads is not None:
         h.setOptionValue("threads", int(threads))
+    if not presolve:
+        h.setOptionValue("presolve", "off")
     h.passModel(lp)
     return h
 

@@ -9,7 +9,7 @@ Merging: two demand rows with the same candidate set are interchangeable in ever
 (any set of open sites covers both or neither), so they become one row carrying the sum of the
 weights. Rows an existing facility covers are covered whatever is opened, and rows no candidate covers
 are uncovered whatever is opened: neither can change the objective, so both are dropped from the
-model and only counted. Optimal objectives of the merged and unmerged models are therefore equal.
+model and only counted (as are rows of weight 0). Optimal objectives of the merged and unmerged models are therefore equal.
 No Django import.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from apps.analysis.coverage_math import covered_within, pairs_within
+from apps.analysis.coverage_math import covered_within, covering_pairs
 
 
 @dataclass(frozen=True)
@@ -34,29 +34,53 @@ class MergedRows:
     group_of_row: np.ndarray
 
 
+def _row_hashes(sub: sp.csr_matrix, seed: int) -> np.ndarray:
+    """A 64-bit fingerprint per row from its column indices and values (wrapping integer sums)."""
+    rng = np.random.default_rng(seed)
+    col_key = rng.integers(1, 2**63, sub.shape[1], dtype=np.uint64) | np.uint64(1)
+    val_bits = np.ascontiguousarray(sub.data, dtype=np.float64).view(np.uint64)
+    mixed = col_key[sub.indices] * (val_bits ^ np.uint64(0x9E3779B97F4A7C15))
+    mixed ^= col_key[sub.indices] >> np.uint64(7)
+    starts = sub.indptr[:-1]
+    out = np.zeros(sub.shape[0], dtype=np.uint64)
+    nonempty = np.diff(sub.indptr) > 0
+    if sub.nnz:
+        with np.errstate(over="ignore"):
+            out[nonempty] = np.add.reduceat(mixed, starts[nonempty])
+    return out
+
+
+def _same_as(sub: sp.csr_matrix, rep: np.ndarray) -> bool:
+    """Whether every row of ``sub`` has exactly the columns and values of row ``rep[row]``."""
+    degree = np.diff(sub.indptr)
+    if not np.array_equal(degree, degree[rep]):
+        return False
+    offset = np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], degree)
+    mine = np.arange(sub.nnz)
+    theirs = np.repeat(sub.indptr[:-1][rep], degree) + offset
+    return bool(np.array_equal(sub.indices[mine], sub.indices[theirs])
+                and np.array_equal(sub.data[mine], sub.data[theirs]))
+
+
 def merge_identical_rows(matrix: sp.csr_matrix, weight: np.ndarray, keep: np.ndarray) -> MergedRows:
     """Group the ``keep`` rows of ``matrix`` whose stored columns and values are identical, summing weights.
 
-    Exact (no hashing): each row's sorted column indices and values are laid side by side in a padded
-    array and grouped by ``np.unique(axis=0)``.
+    Rows are grouped by a 64-bit fingerprint, then every row is checked entry by entry against its
+    group's first row, so the grouping is exact; on a fingerprint collision (never seen; odds ~n²/2⁶⁴)
+    it retries with another seed.
     """
     csr = sp.csr_matrix(matrix)
     csr.sum_duplicates()
     csr.sort_indices()
     rows = np.flatnonzero(keep)
-    n_cols = csr.shape[1]
     sub = csr[rows]
-    degree = np.diff(sub.indptr)
-    width = int(degree.max()) if len(rows) else 0
-    position = np.arange(sub.nnz) - np.repeat(sub.indptr[:-1], degree)
-    row_of_entry = np.repeat(np.arange(len(rows)), degree)
-    cols = np.full((len(rows), width), n_cols, dtype=np.int64)  # padding sorts after every real column
-    vals = np.zeros((len(rows), width))
-    cols[row_of_entry, position] = sub.indices
-    vals[row_of_entry, position] = sub.data
-    key = np.hstack([cols.astype(float), vals]) if width else np.zeros((len(rows), 1))
-    _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    for seed in range(1, 6):
+        _, first, inverse = np.unique(_row_hashes(sub, seed), return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        if _same_as(sub, first[inverse]):
+            break
+    else:  # pragma: no cover - five independent 64-bit collisions
+        raise RuntimeError("could not separate demand rows by fingerprint")
     group_of_row = np.full(csr.shape[0], -1, dtype=np.int64)
     group_of_row[rows] = inverse
     n_groups = len(first)
@@ -120,7 +144,8 @@ def from_cover_matrix(cover: sp.spmatrix | np.ndarray, weight: np.ndarray,
     if (weight < 0).any():
         raise ValueError("demand weights must be non-negative")
     existing = np.zeros(csr.shape[0], bool) if existing_covered is None else np.asarray(existing_covered, bool)
-    in_model = ~existing & (np.diff(csr.indptr) > 0)
+    # zero-weight rows change no objective; kept in, a full-cover LSCP would open sites for them
+    in_model = ~existing & (np.diff(csr.indptr) > 0) & (weight > 0)
     return CoverageProblem(csr, weight, existing, merge_identical_rows(csr, weight, in_model), radius_m)
 
 
@@ -131,7 +156,7 @@ def build_coverage_problem(demand_lon: np.ndarray, demand_lat: np.ndarray, deman
     """Coverage sets by the exact geodesic rule (distance <= ``radius_m``, GRS80), then merged rows."""
     n = len(np.atleast_1d(demand_lon))
     weight = np.ones(n) if demand_weight is None else np.asarray(demand_weight, dtype=float)
-    di, sj, _ = pairs_within(demand_lon, demand_lat, candidate_lon, candidate_lat, radius_m)
+    di, sj = covering_pairs(demand_lon, demand_lat, candidate_lon, candidate_lat, radius_m)
     cover = sp.csr_matrix((np.ones(len(di)), (di, sj)), shape=(n, len(np.atleast_1d(candidate_lon))))
     existing = np.zeros(n, dtype=bool)
     if existing_lon is not None and len(np.atleast_1d(existing_lon)):
