@@ -98,6 +98,7 @@ function showSelection(bounds) {
   selectionBox = L.rectangle(bounds, { color: "#1456a0", weight: 2, dashArray: "4", fill: false, interactive: false }).addTo(GeoMZ.map);
   const bbox = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(6)).join(",");
   const township = GeoMZ.township ? `&division=${GeoMZ.township}` : "";
+  const crs = document.getElementById("export-crs").value;
   const sources = {
     addresses: { label: "地址", url: `/api/v1/addresses/?bbox=${bbox}${township}&limit=5000` },
     facilities: { label: "设施", url: `/api/v1/facilities/?bbox=${bbox}${township}&limit=5000` },
@@ -105,7 +106,12 @@ function showSelection(bounds) {
   const box = document.getElementById("selection");
   box.innerHTML = `<p class="hint">范围 ${bbox}</p>` + Object.entries(sources).map(([key, s]) =>
     `<p>${s.label}：<a id="export-${key}-geojson" href="${s.url}" download="${key}.geojson">GeoJSON</a> · ` +
-    `<a href="#" id="export-${key}-csv">CSV</a> <span id="count-${key}"></span></p>`).join("") +
+    `<a href="#" id="export-${key}-csv">CSV</a> <span id="count-${key}"></span><br>` +
+    // Files through the export service (/api/v1/export/…): GeoPackage and zipped shapefile in the
+    // chosen CRS (more than 20,000 features become a background job there).
+    ["gpkg", "shp"].map((fmt) => `<a id="export-${key}-${fmt}" href="/api/v1/export/${key}?bbox=${bbox}${township}` +
+      `&format=${fmt}&crs=${encodeURIComponent(crs)}">${fmt === "shp" ? "Shapefile (zip)" : "GeoPackage"}</a>`).join(" · ") +
+    ` <small>${esc(crs)}</small></p>`).join("") +
     (GeoMZ.township ? `<p>本乡镇全部地址：<a href="/api/v1/addresses/export?division=${GeoMZ.township}&format=csv">CSV</a></p>` : "");
   Object.entries(sources).forEach(([key, s]) => {
     GeoMZ.getJSON(s.url).then((data) => {

@@ -123,6 +123,8 @@ def test_search_jumps_to_an_address_and_a_facility_opens_its_info(page, server_u
     data = Path(download.value.path()).read_bytes()
     assert data.startswith("\ufeff".encode()) and door.code in data.decode("utf-8-sig")
     assert "bbox=" in page.get_attribute("#export-addresses-geojson", "href")
+    gpkg = page.request.get(server_url + page.get_attribute("#export-addresses-gpkg", "href"))
+    assert gpkg.status == 200 and gpkg.body().startswith(b"SQLite format 3")
     # Click the facility's circle on the map: its info and an edit link.
     facility = map_data["facility"]
     page.evaluate(f"void GeoMZ.map.setView([{facility.location.y}, {facility.location.x}], 17, {{animate: false}})")
