@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from apps.common.crs import UnknownCRSError, detect_gauss_kruger, normalise_crs
@@ -126,7 +127,12 @@ def _open_vector(path: Path, encoding: str | None, crs: str | None) -> Source:
     chosen = _choose_crs(crs)
     gk_note = None
     if chosen is None:
-        info = pyogrio.read_info(path)
+        try:
+            info = pyogrio.read_info(path)
+        except pyogrio.errors.CRSError as exc:  # a .prj is there but GDAL cannot parse it
+            raise SourceError(f"坐标系定义文件 .prj 无法解析（{exc}）：请修正 .prj，或在导入时明确指定坐标系") from exc
+        except pyogrio.errors.DataSourceError as exc:
+            raise SourceError(f"无法读取文件：{exc}") from exc
         if not info.get("crs"):
             chosen = _gauss_kruger_guess(path)
             if chosen is None:

@@ -189,3 +189,37 @@ def test_import_page_refusals(staff_client, client, tmp_path) -> None:  # type: 
     assert staff_client.get(preview_url + "?crs=EPSG:4490").status_code == 200
     client.logout()
     assert client.get("/imports/").status_code == 302  # staff only: to the login page
+
+
+def test_gbk_gauss_kruger_shapefile_imports_and_a_broken_prj_is_refused(wukang, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The issue's case: GBK without `.cpg`, zone-prefixed Gauss-Krüger coordinates. With its `.prj`
+    it imports with the right Chinese names and positions once the guesses are confirmed; the same
+    file with a broken `.prj` is refused with a message (no silent fallback to a guess)."""
+    seat = wukang.seat
+    to_gk = Transformer.from_crs(4490, 4528, always_xy=True)  # CGCS2000 3° zone 40, eastings prefixed "40"
+    points = [shapely.Point(*to_gk.transform(seat.x + 0.001 * k, seat.y)) for k in (1, 2)]
+    frame = gpd.GeoDataFrame({"MC": ["武康幸福食堂", "德清县城东助餐点"], "LX": ["elderly_canteen", "meal_point"]},
+                             geometry=points, crs="EPSG:4528")
+    folder = tmp_path / "gk"
+    folder.mkdir()
+    archive = _zip_shapefile(frame, folder, encoding="GBK", keep=(".shp", ".shx", ".dbf", ".prj"))
+    source = open_source(archive, tmp_path / "work")
+    assert source.encoding == "GBK" and "推断" in source.encoding_note           # guessed, shown to confirm
+    assert source.crs == "EPSG:4528" and [r["MC"] for r in source.preview()] == ["武康幸福食堂", "德清县城东助餐点"]
+    confirmed = open_source(archive, tmp_path / "work2", encoding="GBK", crs=source.crs)
+    report = run_import(confirmed, "facilities", {"name": "MC", "kind": "LX"}, {}, actor="clerk", commit=True)
+    made = {f.name: f.location for f in Facility.objects.filter(code__in=report.accepted)}
+    assert set(made) == {"武康幸福食堂", "德清县城东助餐点"}
+    assert abs(made["武康幸福食堂"].x - (seat.x + 0.001)) < 1e-7 and abs(made["武康幸福食堂"].y - seat.y) < 1e-7
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(broken)
+    (broken / "src.prj").write_text('PROJCS["CGCS2000 / 3-degree Gauss-Kruger zone 40",GEOGCS[', encoding="ascii")
+    bad_zip = tmp_path / "broken.zip"
+    with zipfile.ZipFile(bad_zip, "w") as zf:
+        for part in ("src.shp", "src.shx", "src.dbf", "src.prj"):
+            zf.write(broken / part, part)
+    with pytest.raises(SourceError, match=r"\.prj"):
+        open_source(bad_zip, tmp_path / "work3")
