@@ -7,7 +7,7 @@ PY := .venv/bin/python
 # The private cluster's URL unless DATABASE_URL points elsewhere.
 DBURL = $${DATABASE_URL:-$$(scripts/pg.sh url)}
 
-.PHONY: run test stop setup setup-test bench lint lock psql collectstatic eval
+.PHONY: run test stop setup setup-test bench lint lock psql collectstatic eval backup restore
 
 setup:
 	@bash scripts/bootstrap.sh all
@@ -50,3 +50,10 @@ lock:
 # The matcher's quality set (eval/README.md): top-1 accuracy, wrong-match, ambiguous rates per noise kind.
 eval: setup
 	@export DATABASE_URL=$(DBURL); $(PY) eval/run.py $(EVAL_ARGS)
+
+# Backups (scripts/backup.sh): a pg_dump custom-format file under var/backups/, and its restore.
+backup:
+	@bash scripts/backup.sh backup $(BACKUP)
+
+restore:
+	@FORCE=$(FORCE) bash scripts/backup.sh restore $(BACKUP)
