@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from apps.analysis.urls import api_urlpatterns as analysis_api
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
 from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
+from apps.common.health import healthz, readyz
 from apps.common.views import home
 from apps.exchange.urls import api_urlpatterns as exchange_api, ogc_urlpatterns, page_urlpatterns as exchange_pages
 from apps.facilities.urls import api_urlpatterns as facility_api, page_urlpatterns as facility_pages
@@ -18,6 +19,8 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", include("apps.divisions.urls")),
     path("api/v1/", include(address_api)),
     path("", include(address_pages)),

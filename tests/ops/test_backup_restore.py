@@ -16,17 +16,14 @@ from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
 from django.db import connection
 
+from .conftest import database_url
+
 # No django_db mark: the rows are committed (the dump runs in another process), and a transactional
 # test case would flush the session's seed afterwards.
 SCRIPT = Path(settings.BASE_DIR) / "scripts" / "backup.sh"
 KEY_TABLES = ["divisions_division", "addresses_address", "addresses_addressidentity", "facilities_facility",
               "placenames_placename", "common_changerecord"]
 ACTOR = "ops-drill"
-
-
-def _url(name: str) -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{name}"
 
 
 def _run(*args: str, url: str, **env: str) -> subprocess.CompletedProcess:
@@ -99,29 +96,8 @@ def register_rows(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]
                 ChangeRecord.objects.filter(table_name=table, row_id__in=[str(i) for i in ids]).delete()
 
 
-@pytest.fixture
-def scratch_database(django_db_setup) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """An empty database of our own on the same cluster, dropped afterwards."""
-    name = f"{connection.settings_dict['NAME']}_restore_{os.getpid()}"
-    _admin(f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _admin(*statements: str) -> None:
-    conn = psycopg2.connect(_url("postgres"))
-    conn.autocommit = True
-    try:
-        for statement in statements:
-            conn.cursor().execute(statement)
-    finally:
-        conn.close()
-
-
 def test_restore_drill_reproduces_the_database(register_rows, scratch_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    source = _url(connection.settings_dict["NAME"])
+    source = database_url(connection.settings_dict["NAME"])
     dump = tmp_path / "drill.dump"
     backup = _run("backup", str(dump), url=source)
     assert backup.returncode == 0, backup.stderr
@@ -130,19 +106,19 @@ def test_restore_drill_reproduces_the_database(register_rows, scratch_database, 
     assert original["counts"]["public.addresses_address"] >= register_rows["addresses"]
     assert original["counts"]["public.divisions_division"] > 0 and all(original["checksums"].values())
 
-    restore = _run("restore", str(dump), url=_url(scratch_database))
+    restore = _run("restore", str(dump), url=database_url(scratch_database))
     assert restore.returncode == 0, restore.stderr
     assert f"into {scratch_database}" in restore.stderr
-    assert _snapshot(_url(scratch_database)) == original
+    assert _snapshot(database_url(scratch_database)) == original
 
     # A second restore over the now-full copy (--clean) gives the same database again.
-    again = _run("restore", str(dump), url=_url(scratch_database))
+    again = _run("restore", str(dump), url=database_url(scratch_database))
     assert again.returncode == 0, again.stderr
-    assert _snapshot(_url(scratch_database)) == original
+    assert _snapshot(database_url(scratch_database)) == original
 
 
 def test_restore_refuses_a_database_in_use_unless_forced(scratch_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    target = _url(scratch_database)
+    target = database_url(scratch_database)
     dump = tmp_path / "empty.dump"
     assert _run("backup", str(dump), url=target).returncode == 0
     busy = psycopg2.connect(target)
@@ -161,7 +137,7 @@ def test_restore_refuses_a_database_in_use_unless_forced(scratch_database, tmp_p
 def test_restore_refuses_a_file_that_is_no_dump(scratch_database, tmp_path) -> None:  # type: ignore[no-untyped-def]
     bogus = tmp_path / "bogus.dump"
     bogus.write_text("not a dump")
-    result = _run("restore", str(bogus), url=_url(scratch_database))
+    result = _run("restore", str(bogus), url=database_url(scratch_database))
     assert result.returncode != 0 and "not a pg_dump custom-format archive" in result.stderr
-    missing = _run("restore", str(tmp_path / "nope.dump"), url=_url(scratch_database))
+    missing = _run("restore", str(tmp_path / "nope.dump"), url=database_url(scratch_database))
     assert missing.returncode != 0 and "No such backup file" in missing.stderr
