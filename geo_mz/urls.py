@@ -1,7 +1,7 @@
 """Top-level URL map: the versioned API, its schema and docs, and the admin."""
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from apps.analysis.urls import api_urlpatterns as analysis_api
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
@@ -36,7 +36,7 @@ urlpatterns = [
     path("", include(ogc_urlpatterns)),
     path("", include(exchange_pages)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]

@@ -20,7 +20,7 @@ class OfflineMapWidget(OpenLayersWidget):
     class Media:
         extend = False  # replace, not add to, the parent's CDN assets
         css = {"all": ("vendor/ol-7.2.2/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/ol-7.2.2/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/ol-7.2.2/ol.js", "gis/js/OLMapWidget.js", "gis/offline-map-widget.js")
 
     def get_context(self, name: str, value: Any, attrs: dict | None) -> dict:
         context = super().get_context(name, value, attrs)
@@ -31,4 +31,10 @@ class OfflineMapWidget(OpenLayersWidget):
             default_lat=self.attrs.get("default_lat", self.default_lat),
             default_zoom=self.attrs.get("default_zoom", self.default_zoom),
         )
+        # Read by static/gis/offline-map-widget.js (no inline script under our CSP).
+        context["options_id"] = f"{context['id']}_geo_mz_map_options"
+        context["widget_options"] = {
+            key: context[key] for key in ("id", "name", "module", "map_srid", "tile_url", "tile_attribution",
+                                          "default_lon", "default_lat", "default_zoom")}
+        context["widget_options"]["geom_name"] = context["geom_type"]
         return context

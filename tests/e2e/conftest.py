@@ -69,16 +69,52 @@ def server_url(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ig
                         "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+class CspCheckedBrowser:
+    """The Chromium browser, whose every new context records Content-Security-Policy violations
+    reported on the console (`csp_violations`); the autouse fixture below fails any test that caused one."""
+
+    def __init__(self, browser: object) -> None:
+        self._browser = browser
+        self.csp_violations: list[str] = []
+
+    def new_context(self, **kwargs: object) -> object:
+        context = self._browser.new_context(**kwargs)  # type: ignore[attr-defined]
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        if "Content Security Policy" in text:
+            self.csp_violations.append(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[CspCheckedBrowser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM,
                                       args=["--no-sandbox", "--disable-background-networking",
                                             "--disable-component-update", "--no-first-run"])
-        yield chromium
+        yield CspCheckedBrowser(chromium)
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):  # type: ignore[no-untyped-def]
+    """Every browser test must run its pages under our Content-Security-Policy without a violation."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    if "server_url" in request.fixturenames:  # the server first, as in `page`
+        request.getfixturevalue("server_url")
+    checked = request.getfixturevalue("browser")
+    checked.csp_violations.clear()
+    yield
+    assert checked.csp_violations == [], "Content-Security-Policy violations:\n" + "\n".join(checked.csp_violations)
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_record_an_inspection_from_the_phone_position(server_url, field_marker, 
         page.select_option("#condition", "moved")
         page.select_option("#action", "pending")
         page.click("#locate")
-        page.wait_for_function("document.getElementById('lon').value !== ''")
+        page.wait_for_function("() => document.getElementById('lon').value !== ''")
         assert page.input_value("#crs") == "EPSG:4326"
         assert "已定位" in page.inner_text("#locate-status")
         page.fill("#remarks", "界桩受挤压北移")

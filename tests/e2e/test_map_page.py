@@ -66,7 +66,7 @@ def _login_to_map(page, server_url: str) -> list:  # type: ignore[no-untyped-def
     page.fill("#id_username", E2E_USER)
     page.fill("#id_password", E2E_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_function("window.GeoMZ !== undefined && GeoMZ.kinds !== undefined && GeoMZ.countyBounds !== undefined")
+    page.wait_for_function("() => window.GeoMZ !== undefined && GeoMZ.kinds !== undefined && GeoMZ.countyBounds !== undefined")
     return failed
 
 
@@ -81,7 +81,7 @@ def test_map_shows_the_county_and_address_tiles_offline(page, server_url, map_da
     with django_db_blocker.unblock():
         towns = _townships()
     failed = _login_to_map(page, server_url)
-    page.wait_for_function(f"GeoMZ.layers.townships.getLayers().length === {towns}", timeout=15000)
+    page.wait_for_function(f"() => GeoMZ.layers.townships.getLayers().length === {towns}", timeout=15000)
     assert page.locator("#township option").count() >= towns + 1  # 全县 + each township
     assert page.evaluate("GeoMZ.map.getBounds().contains([30.55, 119.95])")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -91,7 +91,7 @@ def test_map_shows_the_county_and_address_tiles_offline(page, server_url, map_da
     door = map_data["door"]
     with page.expect_response(lambda r: "/tiles/addresses/17/" in r.url and r.status == 200, timeout=15000):
         page.evaluate(f"void GeoMZ.map.setView([{door.location.y}, {door.location.x}], 17)")
-    page.wait_for_function("""Object.values(GeoMZ.layers.addresses._vectorTiles)
+    page.wait_for_function("""() => Object.values(GeoMZ.layers.addresses._vectorTiles)
         .reduce((n, t) => n + Object.keys(t._features || {}).length, 0) > 0""", timeout=15000)
     page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / "map-street-addresses.png"))
@@ -111,7 +111,7 @@ def test_search_jumps_to_an_address_and_a_facility_opens_its_info(page, server_u
     page.fill("#search", f"{door.road.name}{door.door_number}号")
     page.wait_for_selector("#search-results li >> text=" + door.full_text, timeout=15000)
     page.click("#search-results li >> text=" + door.full_text)
-    page.wait_for_function("GeoMZ.lastJump !== undefined && GeoMZ.map.getZoom() === 18", timeout=15000)
+    page.wait_for_function("() => GeoMZ.lastJump !== undefined && GeoMZ.map.getZoom() === 18", timeout=15000)
     center = page.evaluate("[GeoMZ.map.getCenter().lng, GeoMZ.map.getCenter().lat]")
     assert abs(center[0] - door.location.x) < 1e-5 and abs(center[1] - door.location.y) < 1e-5
     assert door.code in page.inner_text("#info")
@@ -128,7 +128,7 @@ def test_search_jumps_to_an_address_and_a_facility_opens_its_info(page, server_u
     # Click the facility's circle on the map: its info and an edit link.
     facility = map_data["facility"]
     page.evaluate(f"void GeoMZ.map.setView([{facility.location.y}, {facility.location.x}], 17, {{animate: false}})")
-    page.wait_for_function(f"GeoMZ.layers.facility_elderly_canteen.getLayers().some(l => l.feature.id === '{facility.code}')",
+    page.wait_for_function(f"() => GeoMZ.layers.facility_elderly_canteen.getLayers().some(l => l.feature.id === '{facility.code}')",
                            timeout=15000)
     page.click("#info-close")
     point = page.evaluate(f"GeoMZ.map.latLngToContainerPoint([{facility.location.y}, {facility.location.x}])")
@@ -161,7 +161,7 @@ def test_analysis_runs_from_the_panel_show_their_result_layers(page, server_url,
     page.fill("#sit-p", "2")
     page.select_option("#sit-kinds", ["elderly_canteen"])
     page.click("#siting-form button[type=submit]")
-    page.wait_for_function("GeoMZ.lastResult && GeoMZ.lastResult.sites !== undefined", timeout=60000)
+    page.wait_for_function("() => GeoMZ.lastResult && GeoMZ.lastResult.sites !== undefined", timeout=60000)
     assert page.evaluate("GeoMZ.lastResult.sites") == 2
     page.screenshot(path=str(SHOTS / "map-siting-result.png"))
     assert failed == []
