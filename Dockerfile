@@ -17,4 +17,4 @@ RUN DJANGO_SETTINGS_MODULE=geo_mz.settings.dev DATABASE_URL=postgres://x@localho
 RUN useradd --system --home /app geomz && chown -R geomz /app
 USER geomz
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_demo_data && exec gunicorn geo_mz.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 120 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_demo_data && exec gunicorn geo_mz.wsgi:application --bind 0.0.0.0:8000 --workers 3 --timeout 120"]

@@ -25,7 +25,7 @@ run: setup
 	echo "[geo-mz] Background worker started (var/worker.log)" && \
 	echo "[geo-mz] Serving on http://127.0.0.1:$(PORT)/  (API: /api/v1/divisions/, docs: /api/docs/, admin: /admin/)" && \
 	exec .venv/bin/gunicorn geo_mz.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --timeout 120 \
-	  --access-logfile - --pid var/gunicorn.pid
+	  --pid var/gunicorn.pid
 
 test: setup-test
 	@export DATABASE_URL=$(DBURL); \

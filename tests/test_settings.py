@@ -2,6 +2,7 @@
 `manage.py check --deploy`; the compose file has the services users need."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,6 +43,26 @@ def test_production_passes_check_deploy() -> None:
                           "DJANGO_ALLOWED_HOSTS": "geo.example.gov.cn",
                           "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://u:p@127.0.0.1/x")})
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_serves_the_security_headers_and_hsts() -> None:
+    """The production middleware stack answers with CSP (tile origin for images), HSTS and friends."""
+    probe = ("import django, json; django.setup(); from django.test import Client; "
+             "r = Client(HTTP_HOST='geo.example.gov.cn').get('/healthz', secure=True); "
+             "print(json.dumps({k: r.headers.get(k) for k in ('Content-Security-Policy', 'Strict-Transport-Security', "
+             "'Referrer-Policy', 'X-Content-Type-Options', 'Permissions-Policy', 'X-Frame-Options')}))")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**clean, "DJANGO_SETTINGS_MODULE": "geo_mz.settings.prod", "DJANGO_SECRET_KEY": GOOD_SECRET,
+                                 "DJANGO_ALLOWED_HOSTS": "geo.example.gov.cn", "DATABASE_URL": "postgres://u:p@127.0.0.1/x",
+                                 "GEO_MZ_TILE_URL": "https://tiles.mz.example.gov.cn/{z}/{x}/{y}.png"})
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "img-src 'self' data: https://tiles.mz.example.gov.cn;" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["Referrer-Policy"] == "same-origin" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY" and "geolocation=()" in headers["Permissions-Policy"]
 
 
 def test_env_example_documents_every_variable_the_settings_read() -> None:

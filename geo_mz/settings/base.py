@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from apps.common.logs import logging_config
+
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.common.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.common.logs.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,13 +171,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("GEO_MZ_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# Logs: text lines in development and tests, one JSON object per line in production
+# (apps.common.logs; every request is logged with method, path, status, duration and user).
+GEO_MZ_LOG_LEVEL = env_str("GEO_MZ_LOG_LEVEL", "INFO")
+LOGGING = logging_config(env_str("GEO_MZ_LOG_FORMAT", "text"), GEO_MZ_LOG_LEVEL)
 
 # Base map for map widgets and pages: an XYZ URL template (intranet tile server, 天地图 with key).
 # Empty: no base layer, our own layers only (works offline).

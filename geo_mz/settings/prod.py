@@ -2,7 +2,10 @@
 `manage.py check --deploy` warning is addressed here."""
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.common.logs import logging_config
+
 from .base import *  # noqa: F401,F403
+from .base import GEO_MZ_LOG_LEVEL
 from .env import env_bool, env_int, env_list, env_str
 
 DEBUG = False
@@ -25,3 +28,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object per log line unless the operator asks for text.
+LOGGING = logging_config(env_str("GEO_MZ_LOG_FORMAT", "json"), GEO_MZ_LOG_LEVEL)
