@@ -2,13 +2,17 @@
 
 `/healthz` answers as long as the process serves requests (no database). `/readyz` answers 200
 only when the database answers `SELECT 1` and every migration is applied; otherwise 503 with the
-checks that failed. Both are public, tiny and outside the API schema."""
+checks that failed. There is no worker heartbeat yet; `/readyz` reports the queued background jobs
+and the oldest one's age instead (information only — the site works without the worker, and a
+growing age says the worker is not running). Both are public, tiny and outside the API schema."""
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
+from django.db.models import Count, Min
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 
@@ -40,6 +44,14 @@ def _check_migrations() -> tuple[bool, str]:
     return True, "ok"
 
 
+def _queued_jobs() -> dict[str, int | None]:
+    from apps.common.models import Job, JobStatus
+
+    queued = Job.objects.filter(status=JobStatus.QUEUED).aggregate(n=Count("id"), oldest=Min("created_at"))
+    age = int((timezone.now() - queued["oldest"]).total_seconds()) if queued["oldest"] else None
+    return {"queued": queued["n"], "oldest_queued_seconds": age}
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -49,4 +61,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         ok, checks["migrations"] = _check_migrations()
     else:
         checks["migrations"] = "skipped: no database"
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
+    body: dict[str, object] = {"status": "ok" if ok else "unavailable", "checks": checks}
+    if ok:
+        body["jobs"] = _queued_jobs()
+    return JsonResponse(body, status=200 if ok else 503)

@@ -37,8 +37,24 @@ def test_healthz_answers_without_the_database(client) -> None:  # type: ignore[n
 def test_readyz_is_ready_on_the_migrated_database(client) -> None:  # type: ignore[no-untyped-def]
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok"},
+                               "jobs": {"queued": 0, "oldest_queued_seconds": None}}
     assert client.post("/readyz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_readyz_reports_the_queued_jobs(client) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from apps.common.models import Job, JobStatus
+
+    job = Job.objects.create(kind="export")
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=10))
+    Job.objects.create(kind="export", status=JobStatus.SUCCEEDED)
+    jobs = client.get("/readyz").json()["jobs"]
+    assert jobs["queued"] == 1 and 600 <= jobs["oldest_queued_seconds"] < 700
 
 
 def test_readyz_reports_unapplied_migrations(scratch_database) -> None:  # type: ignore[no-untyped-def]
