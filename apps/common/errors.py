@@ -100,12 +100,21 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     return problem_response(response.status_code, str(detail), errors, headers)
 
 
+MACHINE_PREFIXES = ("/api/", "/ogc/", "/tiles/")
+
+
+def plain_problem(request: HttpRequest, status_code: int, detail: str) -> HttpResponse | None:
+    """A problem+json response outside DRF (middleware, handler404) for the machine interfaces;
+    None for pages, which answer with their own HTML."""
+    if not request.path.startswith(MACHINE_PREFIXES):
+        return None
+    body = {"type": "about:blank", "title": _TITLES.get(status_code, "错误"), "status": status_code, "detail": detail}
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """`handler404`: a path no URL pattern matches (e.g. an address code with characters codes never
     have) is answered as problem+json under the machine interfaces and as Django's page elsewhere."""
-    if request.path.startswith(("/api/", "/ogc/", "/tiles/")):
-        body = {"type": "about:blank", "title": _TITLES[404], "status": 404,
-                "detail": f"没有这个地址：{request.path}（请核对路径与编码，见 /api/docs/）"}
-        return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE,
-                            json_dumps_params={"ensure_ascii": False})
-    return page_not_found(request, exception)
+    problem = plain_problem(request, 404, f"没有这个地址：{request.path}（请核对路径与编码，见 /api/docs/）")
+    return problem or page_not_found(request, exception)
