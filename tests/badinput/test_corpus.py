@@ -8,6 +8,7 @@ string) and prove it comes back escaped, neutralised or literal."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import sys
@@ -87,7 +88,10 @@ def _send(client, case: dict[str, Any], files: Path):  # type: ignore[no-untyped
 
 def _assert_refused(case: dict[str, Any], response) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == case["status"], (response.status_code, response.content[:400])
-    if case.get("html"):
+    if case.get("plain"):  # pages refused before any view runs: a plain-text 400
+        assert response["Content-Type"].startswith("text/plain")
+        text = response.content.decode()
+    elif case.get("html"):
         assert response["Content-Type"].startswith("text/html")
         found = re.search(r'<p class="err" id="import-error">(.*?)</p>', response.content.decode(), re.S)
         assert found and found.group(1).strip(), "the page shows no error message"
@@ -124,6 +128,17 @@ def _check_shown_safely(case: dict[str, Any], client, response) -> None:  # type
             assert not any(line.startswith("=") or ",=" in line for line in text.splitlines())
 
 
+def _command_error(case: dict[str, Any], files: Path) -> str:
+    """The message of the CommandError the management command must stop with."""
+    from django.core.management import CommandError, call_command
+
+    command = case["command"]
+    args = [str(make(a[1:-1], files)) if a.startswith("{") else a for a in command["args"]]
+    with pytest.raises(CommandError) as refused:
+        call_command(command["name"], *args, stdout=io.StringIO())
+    return str(refused.value)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_bad_input(case: dict[str, Any], files: Path, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -132,6 +147,11 @@ def test_bad_input(case: dict[str, Any], files: Path, settings, tmp_path) -> Non
         _check_shown_safely(case, client, _send(client, case, files))
         return
     before = _row_counts()
+    if "command" in case:
+        message = _command_error(case, files)
+        assert case["fragment"] and case["fragment"] in message, message
+        assert _row_counts() == before, "a refused import wrote rows"
+        return
     response = _send(client, case, files)
     assert response.status_code < 500, response.content[:600]
     _assert_refused(case, response)

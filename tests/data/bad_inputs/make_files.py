@@ -106,6 +106,24 @@ def batch_long_cell(path: Path) -> None:
     path.write_text("地址\n" + "武康" * 400 + "\n", encoding="utf-8")
 
 
+def mixed_rows(path: Path) -> None:
+    """One good row and one at latitude 91: a commit without --skip-rejected must write neither."""
+    path.write_text("name,lon,lat\n武康助餐点,119.97,30.54\n北极助餐点,119.97,91\n", encoding="utf-8")
+
+
+def three_d(path: Path) -> None:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "三维点"}, "geometry": {"type": "Point", "coordinates": [119.97, 30.54, 12.0]}},
+        {"type": "Feature", "properties": {"name": "无效点"}, "geometry": {"type": "Point", "coordinates": [119.97, 91.0, 3.0]}},
+    ]}, ensure_ascii=False), encoding="utf-8")
+
+
+def injection_rows(path: Path) -> None:
+    """Names that are spreadsheet formulas, markup and SQL, with one impossible row."""
+    path.write_text("name,lon,lat\n=cmd|' /C calc'!A0,119.97,30.54\n<script>alert(1)</script>,119.971,30.54\n"
+                    "'); DROP TABLE facilities_facility;--,119.972,30.54\n坏行,abc,30.54\n", encoding="utf-8")
+
+
 def million_vertex_polygon(path: Path) -> None:
     """A placename proposal whose polygon has a million vertices (a circle, closed, valid)."""
     import math
@@ -125,7 +143,8 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "two_datasets.zip": two_datasets, "bare.shp": bare_shp, "no_crs.csv": csv_no_crs,
     "with_crs.geojson": geojson_with_crs, "broken.geojson": geojson_broken, "program.exe": exe_renamed,
     "binary.csv": batch_binary_csv, "no_column.csv": batch_no_column, "empty.csv": batch_empty,
-    "long_cell.csv": batch_long_cell, "million_vertex_polygon.json": million_vertex_polygon,
+    "long_cell.csv": batch_long_cell, "mixed_rows.csv": mixed_rows, "three_d.geojson": three_d,
+    "injection_rows.csv": injection_rows, "million_vertex_polygon.json": million_vertex_polygon,
 }
 
 
