@@ -40,3 +40,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "apps.common.errors.not_found"  # problem+json under /api/, /ogc/, /tiles/

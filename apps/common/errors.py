@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -97,3 +98,23 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, DomainRuleError) and exc.field:
         errors = [{"field": exc.field, "message": str(detail)}]
     return problem_response(response.status_code, str(detail), errors, headers)
+
+
+MACHINE_PREFIXES = ("/api/", "/ogc/", "/tiles/")
+
+
+def plain_problem(request: HttpRequest, status_code: int, detail: str) -> HttpResponse | None:
+    """A problem+json response outside DRF (middleware, handler404) for the machine interfaces;
+    None for pages, which answer with their own HTML."""
+    if not request.path.startswith(MACHINE_PREFIXES):
+        return None
+    body = {"type": "about:blank", "title": _TITLES.get(status_code, "错误"), "status": status_code, "detail": detail}
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler404`: a path no URL pattern matches (e.g. an address code with characters codes never
+    have) is answered as problem+json under the machine interfaces and as Django's page elsewhere."""
+    problem = plain_problem(request, 404, f"没有这个地址：{request.path}（请核对路径与编码，见 /api/docs/）")
+    return problem or page_not_found(request, exception)

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import shapely
 from rest_framework import serializers
 from shapely.geometry import shape
@@ -30,7 +31,7 @@ class GeometryInputError(ValueError):
 
 
 def _positions(coords: Any) -> Iterable[Any]:
-    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+    if isinstance(coords, (list, tuple)) and coords and not isinstance(coords[0], (list, tuple)):
         yield coords
     elif isinstance(coords, (list, tuple)):
         for part in coords:
@@ -73,6 +74,8 @@ def parse_geometry(value: Any, crs: str, allowed: Iterable[str] = GEOMETRY_TYPES
         crs = normalise_crs(crs)
         geometry = geometry_to_cgcs2000(geometry, crs)
         xs, ys = shapely.get_coordinates(geometry).T
+        if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(ys))):  # finite input the projection cannot take
+            raise GeometryInputError(f"坐标不在 {crs} 的有效范围内，无法转换（坐标系是否填错？经纬度请用 EPSG:4490）")
         check_lonlat(xs, ys)
     except (UnknownCRSError, CoordinateRangeError) as exc:
         raise GeometryInputError(str(exc)) from exc

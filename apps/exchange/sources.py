@@ -10,6 +10,7 @@ else a prefixed Gauss-Krüger zone read from the coordinate magnitudes, else an 
 are refused. Pure module: no Django import."""
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pyogrio.errors
+import pyproj
 import shapely
 
 from apps.common.crs import UnknownCRSError, detect_gauss_kruger, normalise_crs
@@ -123,8 +125,30 @@ _NO_CRS = ("无法确定坐标系：文件没有可用的 .prj，坐标量级也
            "请明确选择坐标系（CGCS2000 EPSG:4490、高斯-克吕格 EPSG:4513–4554、GCJ-02 或 BD-09）")
 
 
+def _check_geojson_crs_member(path: Path) -> None:
+    """GDAL reads a GeoJSON `crs` member (removed by RFC 7946) it cannot resolve as WGS 84 without
+    a word; such a file would be imported in the wrong place, so it is refused instead."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            document = json.load(fh)
+    except (ValueError, UnicodeDecodeError):
+        return  # not JSON: GDAL's own reading error says so
+    member = document.get("crs") if isinstance(document, dict) else None
+    if member is None:
+        return
+    properties = member.get("properties") if isinstance(member, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
+    try:
+        pyproj.CRS.from_user_input(name)
+    except (pyproj.exceptions.CRSError, TypeError) as exc:
+        raise SourceError(f"GeoJSON 的 crs 成员无法识别（{name!r}）：请删除它（RFC 7946 规定 GeoJSON 为 WGS 84 经纬度），"
+                          "或在导入时明确选择坐标系") from exc
+
+
 def _open_vector(path: Path, encoding: str | None, crs: str | None) -> Source:
     chosen = _choose_crs(crs)
+    if chosen is None and path.suffix.lower() in (".geojson", ".json"):
+        _check_geojson_crs_member(path)
     gk_note = None
     if chosen is None:
         try:
