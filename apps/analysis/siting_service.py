@@ -13,13 +13,13 @@ import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-import pyproj
 import shapely
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.common.errors import DomainRuleError
-from apps.common.shapes import to_shapely
+from apps.common.coords import transform_geometry
+from apps.common.shapes import gauss_kruger_plane, to_shapely
 from apps.divisions.models import Division
 from apps.facilities.models import Facility, Status
 
@@ -76,11 +76,8 @@ def _grid(division: Division, spacing_m: float) -> Candidates:
     if division.geometry is None:
         raise DomainRuleError(f"{division.name} 没有边界，不能布设网格候选点", "candidate_division")
     polygon = to_shapely(division.geometry)
-    centre = polygon.centroid
-    zone = min(4554, max(4534, 4534 + round((centre.x - 75.0) / 3.0)))
-    to_plane = pyproj.Transformer.from_crs("EPSG:4490", f"EPSG:{zone}", always_xy=True)
-    to_lonlat = pyproj.Transformer.from_crs(f"EPSG:{zone}", "EPSG:4490", always_xy=True)
-    plane = shapely.transform(polygon, lambda xy: np.column_stack(to_plane.transform(xy[:, 0], xy[:, 1])))
+    to_plane, to_lonlat = gauss_kruger_plane(polygon.centroid.x)
+    plane = transform_geometry(polygon, to_plane.transform)
     x0, y0, x1, y1 = plane.bounds
     xs, ys = np.meshgrid(np.arange(x0 + spacing_m / 2, x1, spacing_m), np.arange(y0 + spacing_m / 2, y1, spacing_m))
     xs, ys = xs.ravel(), ys.ravel()

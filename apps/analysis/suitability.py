@@ -8,14 +8,14 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import pyproj
 import shapely
 from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 
 from apps.common.errors import DomainRuleError
-from apps.common.shapes import to_shapely
+from apps.common.coords import transform_geometry
+from apps.common.shapes import gauss_kruger_plane, to_shapely
 from apps.divisions.models import Division
 
 from .demand import WEIGHTS, demand_for
@@ -79,16 +79,6 @@ def rules_for(region_code: str) -> dict[str, ExclusionRule]:
     return best
 
 
-def _plane(centre_lon: float) -> tuple[pyproj.Transformer, pyproj.Transformer]:
-    zone = min(4554, max(4534, 4534 + round((centre_lon - 75.0) / 3.0)))
-    return (pyproj.Transformer.from_crs("EPSG:4490", f"EPSG:{zone}", always_xy=True),
-            pyproj.Transformer.from_crs(f"EPSG:{zone}", "EPSG:4490", always_xy=True))
-
-
-def _apply(transformer: pyproj.Transformer, geometry):  # type: ignore[no-untyped-def]  (one geometry or an array)
-    return shapely.transform(geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
-
-
 @transaction.atomic
 def run_suitability(request: SuitabilityRequest, *, actor: str, run: AnalysisRun | None = None) -> AnalysisRun:
     area_division = Division.objects.filter(code=request.division or request.county.code, valid_to__isnull=True).first()
@@ -99,15 +89,16 @@ def run_suitability(request: SuitabilityRequest, *, actor: str, run: AnalysisRun
                                          inputs=request.as_inputs(), created_by=actor, status=RunStatus.RUNNING)
     started = time.perf_counter()
     area_ll = to_shapely(area_division.geometry)
-    forward, back = _plane(area_ll.centroid.x)
-    area = _apply(forward, area_ll)
+    forward, back = gauss_kruger_plane(area_ll.centroid.x)
+    area = transform_geometry(area_ll, forward.transform)
     cells = grid_cells(area, request.cell_m)
     if len(cells) > MAX_CELLS:
         raise DomainRuleError("候选网格过多，请加大网格边长或缩小范围", "cell_m")
     rules = rules_for(request.county.code)
     labels = dict(ConstraintCategory.choices)
     features = [ConstraintFeature(layer.category, labels[layer.category], layer.name,
-                                  _apply(forward, to_shapely(layer.geometry)), rules[layer.category].buffer_m,
+                                  transform_geometry(to_shapely(layer.geometry), forward.transform),
+                                  rules[layer.category].buffer_m,
                                   rules[layer.category].source)
                 for layer in ConstraintLayer.objects.filter(county=request.county) if layer.category in rules]
     excluded = exclusions(cells, features)
@@ -119,7 +110,7 @@ def run_suitability(request: SuitabilityRequest, *, actor: str, run: AnalysisRun
     order = sorted(free, key=lambda i: (-score[i], i))
     rank = {i: k + 1 for k, i in enumerate(order)}
     features_out = []
-    cells_ll = shapely.set_precision(_apply(back, np.array(cells, dtype=object)), 1e-7)
+    cells_ll = shapely.set_precision(transform_geometry(np.array(cells, dtype=object), back.transform), 1e-7)
     for i, geometry in enumerate(cells_ll):
         features_out.append({"type": "Feature", "id": i + 1,
                              "geometry": shapely.geometry.mapping(geometry),

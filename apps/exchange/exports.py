@@ -24,12 +24,13 @@ from pyproj import Transformer
 
 from apps.common.coords import transform_geometry, wgs84_to_gcj02
 from apps.common.crs import GCJ02, STORAGE_CRS, UnknownCRSError, normalise_crs
+from apps.common.exports import FORMATS as COMMON_FORMATS
 from apps.common.exports import csv_safe
 
 from .layers import Layer, feature_text, geojson_rows, wkb_rows
 
-FORMATS = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-8",
-           "gpkg": "application/geopackage+sqlite3", "shp": "application/zip"}
+# The shared formats' content types, plus the zipped shapefile only this exporter writes.
+FORMATS = {**{fmt: content_type for fmt, (content_type, _ext) in COMMON_FORMATS.items()}, "shp": "application/zip"}
 SHAPEFILE_ENCODINGS = {"UTF-8": "UTF-8", "GBK": "GBK"}
 _SHP_KINDS = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
               "Polygon": "polygon", "MultiPolygon": "polygon"}
