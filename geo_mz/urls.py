@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from apps.accounts.urls import page_urlpatterns as account_pages
 from apps.analysis.urls import api_urlpatterns as analysis_api
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
 from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
@@ -19,6 +20,7 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include(account_pages)),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", include("apps.divisions.urls")),
