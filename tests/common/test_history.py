@@ -52,7 +52,8 @@ def canteen(wukang):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def place(wukang):  # type: ignore[no-untyped-def]
     found, _ = placename_services.propose(name="英溪公园", category=PlaceNameCategory.objects.get(code="8003"),
-                                          division=wukang, actor="clerk", location_description="武康街道东部")
+                                          division=wukang, actor="clerk", location_description="武康街道东部",
+                                          proposed_on=dt.date(2026, 1, 5))
     return found
 
 
