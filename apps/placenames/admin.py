@@ -101,6 +101,7 @@ class AnnouncementItemInline(admin.TabularInline):
     readonly_fields = ["place", "act", "former_name", "standard_name", "romanization", "division_name",
                        "location_description", "approving_authority", "approved_on"]
     fields = readonly_fields
+    can_delete = False  # an announced item is part of a published notice
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False

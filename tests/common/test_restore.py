@@ -209,3 +209,13 @@ def test_page_restore_has_confirm_step_and_csrf(boss, clerk, canteen) -> None:  
     assert 'id="confirm"' not in staff.get(f"{url}?restore={first.pk}").content.decode()
     assert staff.post(url, {"change_record": first.pk}).status_code == 403
     assert ChangeRecord.objects.count() == count
+
+
+def test_admin_change_record_action_leads_to_the_confirm_step(client, boss, clerk, canteen) -> None:  # type: ignore[no-untyped-def]
+    first = _records(canteen)[0]
+    client.force_login(boss)
+    response = client.post("/admin/common/changerecord/", {"action": "restore_this_version", "_selected_action": [first.pk]})
+    assert response.status_code == 302
+    assert response["Location"] == f"/history/facilities.facility/{canteen.pk}/?restore={first.pk}#confirm"
+    assert 'id="confirm"' in client.get(response["Location"]).content.decode()
+    assert Facility.objects.get(pk=canteen.pk).name == "武康老年食堂"  # nothing restored before the confirmation
