@@ -27,6 +27,10 @@ from .params import reject_unknown_params
 from .restore import restore_version
 
 PAGE_ROWS = 100
+PATH_PARAMETERS = [
+    OpenApiParameter("label", str, OpenApiParameter.PATH, description="数据类型 app_label.model，如 addresses.address、facilities.facility"),
+    OpenApiParameter("key", str, OpenApiParameter.PATH, description="记录的主键（id，或以 uuid 为主键的表的 uid）"),
+]
 
 
 def _page_url(label: str, key: str) -> str:
@@ -126,6 +130,13 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = FieldChangeSerializer(many=True)
 
 
+class HistoryPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HistoryEntrySerializer(many=True)
+
+
 class RestoreRequestSerializer(serializers.Serializer):
     change_record = serializers.IntegerField(min_value=1, help_text="要恢复到的变更记录编号（该版本的内容）")
 
@@ -159,8 +170,8 @@ class HistoryAPIView(APIView):
     pagination_class = StrictLimitOffsetPagination
 
     @extend_schema(tags=["history"], summary="记录的变更历史（谁、何时、改了什么）",
-                   parameters=[OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-                   responses=HistoryEntrySerializer(many=True))
+                   parameters=[*PATH_PARAMETERS, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+                   responses=HistoryPageSerializer)
     def get(self, request: Request, label: str, key: str) -> Response:
         reject_unknown_params(request.query_params, [])
         model, _ = _api_resolve(label, key)
@@ -176,6 +187,7 @@ class RestoreAPIView(APIView):
     permission_classes = [CanRestore]
 
     @extend_schema(tags=["history"], summary="恢复到历史版本（管理员）", request=RestoreRequestSerializer,
+                   parameters=PATH_PARAMETERS,
                    responses={200: RestoreResultSerializer})
     def post(self, request: Request, label: str, key: str) -> Response:
         reject_unknown_params(request.query_params, [])
