@@ -1,5 +1,7 @@
 """History trigger: keep geometries of up to 2000 vertices in full so old versions can be restored
 (bigger ones stay a digest). Every table's trigger keeps calling the same function."""
+from importlib import import_module
+
 from django.db import migrations
 
 # Frozen copy of apps.common.history.FUNCTION_SQL at the time of this migration.
@@ -46,28 +48,9 @@ END;
 $$ LANGUAGE plpgsql;
 '''
 
-# The function as 0002 left it (reverse migration).
-PREVIOUS_SQL = '''
-CREATE OR REPLACE FUNCTION geo_mz_record_change() RETURNS trigger AS $$
-DECLARE
-  old_row jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
-  new_row jsonb := CASE WHEN TG_OP IN ('INSERT', 'UPDATE') THEN to_jsonb(NEW) END;
-BEGIN
-  -- Geometry columns would bloat every record with full polygons: keep a digest instead.
-  IF old_row ? 'geometry' THEN old_row := old_row || jsonb_build_object('geometry', md5(coalesce(old_row->>'geometry', ''))); END IF;
-  IF new_row ? 'geometry' THEN new_row := new_row || jsonb_build_object('geometry', md5(coalesce(new_row->>'geometry', ''))); END IF;
-  IF TG_OP = 'UPDATE' AND old_row = new_row THEN
-    RETURN NEW;
-  END IF;
-  INSERT INTO common_changerecord (table_name, row_id, action, before, after, actor, at, txid)
-  -- The row's key: `id`, or `uid` for tables keyed by a permanent uuid.
-  VALUES (TG_TABLE_NAME, coalesce(new_row->>'id', old_row->>'id', new_row->>'uid', old_row->>'uid'),
-          left(TG_OP, 1), old_row, new_row,
-          coalesce(nullif(current_setting('geo_mz.actor', true), ''), current_user), now(), txid_current());
-  RETURN coalesce(NEW, OLD);
-END;
-$$ LANGUAGE plpgsql;
-''' + "DROP FUNCTION IF EXISTS geo_mz_history_geometry(jsonb);"
+# The reverse: the function as 0002 left it, and no helper.
+PREVIOUS_SQL = (import_module("apps.common.migrations.0002_history_uid_keys").FUNCTION_SQL
+                + "DROP FUNCTION IF EXISTS geo_mz_history_geometry(jsonb);")
 
 
 class Migration(migrations.Migration):
