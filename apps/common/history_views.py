@@ -149,6 +149,13 @@ class RestoreResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class CanViewHistory(permissions.BasePermission):
+    message = "只有工作人员可以查看变更历史"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return audit.can_view_history(request.user)
+
+
 class CanRestore(permissions.BasePermission):
     message = "只有管理员可以恢复历史版本"
 
@@ -166,7 +173,7 @@ def _api_resolve(label: str, key: str) -> tuple[Any, Any]:
 class HistoryAPIView(APIView):
     """A record's change history, newest first, with field-level diffs."""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [CanViewHistory]
     pagination_class = StrictLimitOffsetPagination
 
     @extend_schema(tags=["history"], summary="记录的变更历史（谁、何时、改了什么）",
