@@ -1,7 +1,8 @@
 """Admin for the gazetteer: names (offline map widget; adding goes through the same `propose`
 service as the API and descriptive edits through `update_details`; the lifecycle acts are API
 calls), categories and forbidden naming patterns as editable data, aliases, announcements and
-the heritage list. Nothing is deleted here."""
+the heritage list. Nothing is deleted here. Editors change names inside their jurisdiction only: a
+name's new division (and a heritage entry's name) outside it is a form error, nothing is written."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +10,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from apps.accounts.admin_roles import RoleAdminMixin, admin_principal
+from apps.accounts.context import acting_principal
+from apps.accounts.jurisdiction import can_edit, division_codes
+from apps.accounts.principal import Principal, Role
 from apps.common.admin_base import RegisterAdmin
+from apps.divisions.models import Division
 from apps.common.history import acting_as
 
 from . import services
@@ -54,6 +60,25 @@ class PlaceNameForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "geometry"}
 
 
+def _codes(value: Any) -> list[str]:
+    return [value.code] if isinstance(value, Division) else division_codes(value)
+
+
+def jurisdiction_form(form_class: type[forms.ModelForm], principal: Principal, fields: tuple[str, ...]) -> type:
+    """`form_class` refusing (as a field error) a division or record outside the jurisdiction."""
+
+    class Checked(form_class):  # type: ignore[valid-type, misc]
+        def clean(self) -> dict[str, Any]:
+            data = super().clean()
+            for name in fields:
+                value = data.get(name)
+                if value is not None and not (principal.at_least(Role.EDITOR) and principal.covers(_codes(value))):
+                    self.add_error(name, f"“{value}”不在本账号辖区（{principal.jurisdiction}）内，不能在此登记或修改")
+            return data
+
+    return Checked
+
+
 @admin.register(PlaceName)
 class PlaceNameAdmin(RegisterAdmin):
     form = PlaceNameForm
@@ -69,17 +94,22 @@ class PlaceNameAdmin(RegisterAdmin):
     def get_fields(self, request: Any, obj: Any = None) -> list[str]:
         return (_LIFECYCLE if obj is not None else ["name", "specific", "generic"]) + _DESCRIPTIVE
 
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> type:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return jurisdiction_form(form, admin_principal(request), ("division",))
+
     def save_model(self, request: Any, obj: PlaceName, form: Any, change: bool) -> None:
         actor = request.user.get_username()
-        if change:
-            services.update_details(obj, actor=actor, **{f: form.cleaned_data[f] for f in _DESCRIPTIVE
-                                                         if f in form.changed_data})
-            return
-        place, _ = services.propose(
-            name=form.cleaned_data["name"], specific=form.cleaned_data.get("specific") or None,
-            generic=form.cleaned_data.get("generic") if form.cleaned_data.get("specific") else None,
-            actor=actor, **{f: form.cleaned_data[f] for f in _DESCRIPTIVE})
-        obj.pk, obj.code = place.pk, place.code
+        with acting_principal(admin_principal(request)):  # the services check the jurisdiction again
+            if change:
+                services.update_details(obj, actor=actor, **{f: form.cleaned_data[f] for f in _DESCRIPTIVE
+                                                             if f in form.changed_data})
+                return
+            place, _ = services.propose(
+                name=form.cleaned_data["name"], specific=form.cleaned_data.get("specific") or None,
+                generic=form.cleaned_data.get("generic") if form.cleaned_data.get("specific") else None,
+                actor=actor, **{f: form.cleaned_data[f] for f in _DESCRIPTIVE})
+        obj.pk, obj.code, obj.county = place.pk, place.code, place.county
 
 
 @admin.register(PlaceNameCategory)
@@ -130,8 +160,19 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
 
 @admin.register(HeritageEntry)
-class HeritageAdmin(CategoryAdmin):
+class HeritageAdmin(RoleAdminMixin, CategoryAdmin):
+    """The heritage list belongs to its names' divisions: editors change entries of names inside
+    their jurisdiction."""
+
     list_display = ["place", "level", "heritage_type", "listed_on", "removed_on"]
     list_filter = ["level", "heritage_type"]
     search_fields = ["place__name"]
     raw_id_fields = ["place"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        principal = admin_principal(request)
+        return principal.at_least(Role.EDITOR) if obj is None else can_edit(principal, obj.place)
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> type:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return jurisdiction_form(form, admin_principal(request), ("place",))
