@@ -1,0 +1,130 @@
+"""Jurisdictions in the gazetteer (issue 9): an editor of one township of 德清县, or of another county,
+cannot change another township's names through the API (403 problem+json) or the admin (nothing
+written), while the same change inside the jurisdiction goes through; a viewer writes nothing; a
+department's API key reads the register but neither writes nor reads the non-public history."""
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from apps.accounts.keys import issue_key
+from apps.divisions.models import Division
+from apps.placenames.models import PlaceName
+from tests.admin_forms import change_form_data
+from tests.conftest import make_staff
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/placenames/"
+PROBLEM = "application/problem+json"
+
+
+def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def setting(demo):  # type: ignore[no-untyped-def]
+    """A demo name in one township (its own), another township of the county, and their editors."""
+    place = (PlaceName.objects.filter(county__code="330521", division__level="township", status="已公告")
+             .exclude(register_kind="division").select_related("division").order_by("code").first())
+    own = place.division
+    other = Division.objects.filter(parent__code="330521", level="township", valid_to__isnull=True) \
+        .exclude(pk=own.pk).order_by("code").first()
+    return {"place": place, "own": own, "other": other,
+            "own_editor": make_staff("own-clerk", role="editor", jurisdiction=own.code),
+            "other_editor": make_staff("other-clerk", role="editor", jurisdiction=other.code),
+            "county_editor": make_staff("far-clerk", role="editor", jurisdiction="341723")}
+
+
+def _refused(response) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == 403, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+
+
+def test_api_changes_stay_inside_the_jurisdiction(setting, api) -> None:  # type: ignore[no-untyped-def]
+    place = setting["place"]
+    url = f"{BASE}{place.code}"
+    before = place.origin
+    for user in (setting["other_editor"], setting["county_editor"]):
+        _refused(_api(user).patch(url, {"origin": "越权修改"}, format="json"))
+        _refused(_api(user).post(f"{url}/aliases", {"name": "越权别称", "kind": "俗称"}, format="json"))
+    _refused(api.patch(url, {"origin": "查看员修改"}, format="json"))  # a viewer of the whole county
+    place.refresh_from_db()
+    assert place.origin == before and not place.aliases.filter(name="越权别称").exists()
+    own = _api(setting["own_editor"])
+    # Moving the name into another township is refused too (the target division counts).
+    _refused(own.patch(url, {"division": setting["other"].code}, format="json"))
+    place.refresh_from_db()
+    assert place.division_id == setting["own"].pk
+    response = own.patch(url, {"origin": "本辖区修改"}, format="json")
+    assert response.status_code == 200, response.json()
+    place.refresh_from_db()
+    assert place.origin == "本辖区修改"
+
+
+def test_proposing_needs_the_target_township(setting) -> None:  # type: ignore[no-untyped-def]
+    own = _api(setting["own_editor"])
+    body = {"name": "金鹅公园", "category": "8003", "location_description": "测试", "proposed_on": "2026-10-01"}
+    count = PlaceName.objects.count()
+    _refused(own.post(BASE, {**body, "division": setting["other"].code}, format="json"))
+    _refused(_api(setting["county_editor"]).post(BASE, {**body, "division": setting["own"].code}, format="json"))
+    assert PlaceName.objects.count() == count
+    response = own.post(BASE, {**body, "division": setting["own"].code}, format="json")
+    assert response.status_code == 201, response.json()
+
+
+def test_history_is_for_staff_of_the_jurisdiction(setting) -> None:  # type: ignore[no-untyped-def]
+    url = f"{BASE}{setting['place'].code}/history"
+    assert _api(make_staff("viewer-own", jurisdiction=setting["own"].code)).get(url).status_code == 200
+    _refused(_api(make_staff("viewer-other", jurisdiction=setting["other"].code)).get(url))
+
+
+def test_an_api_key_reads_the_register_but_nothing_else(setting) -> None:  # type: ignore[no-untyped-def]
+    key = APIClient()
+    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key('县公安局', created_by='test').secret}")
+    code = setting["place"].code
+    assert key.get(BASE, {"q": "莫干山"}).status_code == 200
+    assert key.get(f"{BASE}{code}").status_code == 200
+    count = PlaceName.objects.count()
+    _refused(key.post(BASE, {"name": "金鹅公园", "category": "8003", "division": setting["own"].code,
+                             "location_description": "测试"}, format="json"))
+    _refused(key.patch(f"{BASE}{code}", {"origin": "x"}, format="json"))
+    assert PlaceName.objects.count() == count
+    for path in (f"{BASE}{code}/history", f"{BASE}audit", f"{BASE}check?name=金鹅公园&category=8003&division=330521"):
+        _refused(key.get(path))
+
+
+def test_admin_changes_stay_inside_the_jurisdiction(setting) -> None:  # type: ignore[no-untyped-def]
+    place = setting["place"]
+    url = f"/admin/placenames/placename/{place.pk}/change/"
+    own = Client()
+    own.force_login(setting["own_editor"])
+    page = own.get(url)
+    assert page.status_code == 200
+    data = change_form_data(page)
+    # Another township's editor: no right to the object, nothing written.
+    other = Client()
+    other.force_login(setting["other_editor"])
+    assert other.post(url, {**data, "origin": "越权修改"}).status_code == 403
+    place.refresh_from_db()
+    assert place.origin != "越权修改"
+    # The own editor may not move it out of the township: a form error, nothing written.
+    response = own.post(url, {**data, "division": str(setting["other"].pk), "origin": "移出"})
+    assert response.status_code == 200 and "不在本账号辖区" in response.content.decode()
+    place.refresh_from_db()
+    assert place.division_id == setting["own"].pk and place.origin != "移出"
+    # Adding a name in another township: a form error as well.
+    count = PlaceName.objects.count()
+    add = own.get("/admin/placenames/placename/add/")
+    response = own.post("/admin/placenames/placename/add/", {
+        **change_form_data(add), "name": "英溪公园", "category": str(place.category_id),
+        "division": str(setting["other"].pk), "location_description": "测试"})
+    assert response.status_code == 200 and PlaceName.objects.count() == count
+    # Inside the jurisdiction the same change goes through.
+    response = own.post(url, {**data, "origin": "本辖区修改"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    place.refresh_from_db()
+    assert place.origin == "本辖区修改"
