@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import datetime as dt
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from rest_framework.exceptions import APIException
 
 from apps.accounts.admin_roles import RoleAdminMixin, admin_principal
 from apps.accounts.context import acting_principal
@@ -87,6 +90,27 @@ class PlaceNameAdmin(RegisterAdmin):
     search_fields = ["code", "name", "search_pinyin", "initials", "aliases__name"]
     raw_id_fields = ["division", "county", "successor"]
     inlines = [AliasInline]
+    actions = ["submit_selected"]
+
+    @admin.action(description="报批所选地名（拟定 → 审批中）", permissions=["change"])
+    def submit_selected(self, request: Any, queryset: Any) -> None:
+        """Each name through `services.submit`; names outside the jurisdiction or in the wrong
+        status are reported one by one and left as they were."""
+        principal = admin_principal(request)
+        done = 0
+        for place in queryset.select_related("county", "division"):
+            if not can_edit(principal, place):
+                messages.error(request, f"{place.name}（{place.code}）不在本账号辖区内，未报批")
+                continue
+            try:
+                with acting_principal(principal):
+                    services.submit(place, on=dt.date.today(), actor=request.user.get_username())
+            except APIException as exc:
+                messages.error(request, f"{place.name}（{place.code}）：{exc.detail}")
+                continue
+            done += 1
+        if done:
+            messages.success(request, f"已报批 {done} 个地名")
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
         return _LIFECYCLE if obj is not None else [f for f in _LIFECYCLE if f not in ("name", "specific", "generic")]

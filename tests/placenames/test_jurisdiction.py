@@ -128,3 +128,29 @@ def test_admin_changes_stay_inside_the_jurisdiction(setting) -> None:  # type: i
     assert response.status_code == 302, response.content.decode()[:2000]
     place.refresh_from_db()
     assert place.origin == "本辖区修改"
+
+
+def test_admin_action_checks_each_name(setting) -> None:  # type: ignore[no-untyped-def]
+    own_place = PlaceName.objects.create(
+        code="33052180039901", name="甲公园", specific="甲", generic="公园", category=setting["place"].category,
+        county=setting["place"].county, division=setting["own"], status="拟定")
+    other_place = PlaceName.objects.create(
+        code="33052180039902", name="乙公园", specific="乙", generic="公园", category=setting["place"].category,
+        county=setting["place"].county, division=setting["other"], status="拟定")
+    own = Client()
+    own.force_login(setting["own_editor"])
+    response = own.post("/admin/placenames/placename/", {
+        "action": "submit_selected", "_selected_action": [own_place.pk, other_place.pk]}, follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "不在本账号辖区内" in text and "已报批 1 个地名" in text
+    own_place.refresh_from_db()
+    other_place.refresh_from_db()
+    assert own_place.status == "审批中" and other_place.status == "拟定"
+    # A viewer has no write actions at all: nothing changes.
+    viewer = Client()
+    viewer.force_login(make_staff("viewer-own", jurisdiction=setting["own"].code))
+    viewer.post("/admin/placenames/placename/", {"action": "submit_selected",
+                                                 "_selected_action": [other_place.pk]})
+    other_place.refresh_from_db()
+    assert other_place.status == "拟定"
