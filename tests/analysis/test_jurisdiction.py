@@ -9,27 +9,15 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from rest_framework.test import APIClient
 
-from apps.accounts.keys import issue_key
 from apps.analysis.models import AnalysisRun, ConstraintLayer
 from apps.divisions.models import Division
 from tests.conftest import make_staff
+from tests.jurisdiction_helpers import api_as, assert_refused, key_api
 
 pytestmark = pytest.mark.django_db
 COVERAGE = "/api/v1/analysis/coverage"
 RUNS = "/api/v1/analysis/runs/"
-
-
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _refused(response) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 403, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
 
 
 @pytest.fixture
@@ -37,7 +25,7 @@ def township(facilities):  # type: ignore[no-untyped-def]
     """The township of the first test facility, and a viewer whose jurisdiction it is."""
     own = facilities[0].township
     elsewhere = next(f for f in facilities if f.township_id != own.pk)
-    return {"code": own.code, "viewer": _api(make_staff("town-planner", jurisdiction=own.code)),
+    return {"code": own.code, "viewer": api_as(make_staff("town-planner", jurisdiction=own.code)),
             "elsewhere": elsewhere}
 
 
@@ -45,13 +33,13 @@ def test_a_viewer_runs_inside_its_jurisdiction_only(township) -> None:  # type: 
     body = {"radii_m": [500], "kinds": ["elderly_canteen", "meal_point"]}
     viewer = township["viewer"]
     count = AnalysisRun.objects.count()
-    _refused(viewer.post(COVERAGE, body, format="json"))                      # the whole county
-    _refused(viewer.post(COVERAGE, {**body, "division": township["code"],
+    assert_refused(viewer.post(COVERAGE, body, format="json"))                      # the whole county
+    assert_refused(viewer.post(COVERAGE, {**body, "division": township["code"],
                                     "facilities": [township["elsewhere"].code]}, format="json"))
-    far = _api(make_staff("far-planner", jurisdiction="341723"))
-    _refused(far.post(COVERAGE, body, format="json"))
+    far = api_as(make_staff("far-planner", jurisdiction="341723"))
+    assert_refused(far.post(COVERAGE, body, format="json"))
     seat = Division.objects.get(code="341723", valid_to__isnull=True).geometry.point_on_surface
-    _refused(viewer.post("/api/v1/analysis/siting", {
+    assert_refused(viewer.post("/api/v1/analysis/siting", {
         "model": "mclp", "candidate_source": "points", "points": [[seat.x, seat.y]], "p": 1,
         "division": township["code"]}, format="json"))
     assert AnalysisRun.objects.count() == count
@@ -67,19 +55,18 @@ def test_run_lists_and_results_are_scoped(township, api) -> None:  # type: ignor
     ids = lambda client: {r["id"] for r in client.get(RUNS).json()["results"]}  # noqa: E731
     assert ids(township["viewer"]) == {town_run}
     assert {county_run, town_run} <= ids(api)
-    assert ids(_api(make_staff("far-planner", jurisdiction="341723"))) == set()
-    _refused(township["viewer"].get(f"{RUNS}{county_run}"))
-    _refused(township["viewer"].get(f"{RUNS}{county_run}/addresses", {"format": "csv"}))
-    _refused(township["viewer"].get(f"{RUNS}compare", {"ids": f"{county_run},{town_run}"}))
+    assert ids(api_as(make_staff("far-planner", jurisdiction="341723"))) == set()
+    assert_refused(township["viewer"].get(f"{RUNS}{county_run}"))
+    assert_refused(township["viewer"].get(f"{RUNS}{county_run}/addresses", {"format": "csv"}))
+    assert_refused(township["viewer"].get(f"{RUNS}compare", {"ids": f"{county_run},{town_run}"}))
     assert township["viewer"].get(f"{RUNS}{town_run}/addresses", {"format": "csv"}).status_code == 200
     # A department's key: neither runs nor reads analyses, while the registers stay readable.
-    key = APIClient()
-    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key('县卫健局', created_by='test').secret}")
+    key = key_api("县卫健局")
     count = AnalysisRun.objects.count()
-    _refused(key.post(COVERAGE, body, format="json"))
-    _refused(key.get(RUNS))
-    _refused(key.get(f"{RUNS}{town_run}"))
-    _refused(key.get("/api/v1/analysis/constraint-layers/"))
+    assert_refused(key.post(COVERAGE, body, format="json"))
+    assert_refused(key.get(RUNS))
+    assert_refused(key.get(f"{RUNS}{town_run}"))
+    assert_refused(key.get("/api/v1/analysis/constraint-layers/"))
     assert AnalysisRun.objects.count() == count
     assert key.get("/api/v1/facilities/").status_code == 200
 

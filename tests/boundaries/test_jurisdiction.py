@@ -8,29 +8,15 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from rest_framework.test import APIClient
 
-from apps.accounts.keys import issue_key
 from apps.boundaries import services
 from apps.boundaries.models import BoundaryMarker, InspectionCampaign, MarkerInspection
 from apps.divisions.models import Division
-from tests.admin_forms import change_form_data
 from tests.conftest import make_staff
+from tests.jurisdiction_helpers import api_as, assert_refused, change_form_data, client_as, key_api
 
 pytestmark = pytest.mark.django_db
 LINE = "3401"
-
-
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _refused(response) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 403, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
 
 
 @pytest.fixture
@@ -47,10 +33,10 @@ def test_either_party_may_change_the_line_others_may_not(demo_lines, editors) ->
     body = {"reason": "2026年7月洪水冲毁界河堤岸", "on": "2026-08-01"}
     count = InspectionCampaign.objects.count()
     for name in ("deqing", "township"):
-        _refused(_api(editors[name]).post(url, body, format="json"))
+        assert_refused(api_as(editors[name]).post(url, body, format="json"))
     assert InspectionCampaign.objects.count() == count
     for name in ("qingyang", "huangshan"):
-        assert _api(editors[name]).post(url, body, format="json").status_code == 201
+        assert api_as(editors[name]).post(url, body, format="json").status_code == 201
     assert InspectionCampaign.objects.count() == count + 2
 
 
@@ -62,15 +48,15 @@ def test_records_and_photos_outside_the_jurisdiction_write_nothing(demo_lines, e
     marker = BoundaryMarker.objects.filter(line__code=LINE, side_division__isnull=True).order_by("sequence").first()
     record = {"marker": marker.number, "condition": "good", "inspected_on": "2026-10-08"}
     for name in ("deqing", "township"):
-        client = _api(editors[name])
-        _refused(client.post(f"/api/v1/inspections/{campaign.pk}/records", record, format="json"))
+        client = api_as(editors[name])
+        assert_refused(client.post(f"/api/v1/inspections/{campaign.pk}/records", record, format="json"))
         photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0 not really a photo", content_type="image/jpeg")
-        _refused(client.post(f"/api/v1/boundary-markers/{marker.number}/photos", {"photo": photo},
+        assert_refused(client.post(f"/api/v1/boundary-markers/{marker.number}/photos", {"photo": photo},
                              format="multipart"))
     assert not MarkerInspection.objects.filter(campaign=campaign).exists()
     marker.refresh_from_db()
     assert marker.photos == [] and not any(tmp_path.rglob("*.*"))
-    response = _api(editors["huangshan"]).post(f"/api/v1/inspections/{campaign.pk}/records", record, format="json")
+    response = api_as(editors["huangshan"]).post(f"/api/v1/inspections/{campaign.pk}/records", record, format="json")
     assert response.status_code == 201, response.json()
 
 
@@ -82,21 +68,20 @@ def test_campaigns_are_scoped_and_keys_read_registers_only(demo_lines, api, edit
     # `api` is a viewer of 德清县: its own county's campaigns only.
     listed = {c["id"] for c in api.get("/api/v1/inspections/").json()["results"]}
     assert deqing_line.pk in listed and campaign.pk not in listed
-    _refused(api.get(f"/api/v1/inspections/{campaign.pk}/"))
-    _refused(api.get(f"/api/v1/inspections/{campaign.pk}/report.pdf"))
-    qingyang = _api(make_staff("qy-viewer", jurisdiction="341723"))
+    assert_refused(api.get(f"/api/v1/inspections/{campaign.pk}/"))
+    assert_refused(api.get(f"/api/v1/inspections/{campaign.pk}/report.pdf"))
+    qingyang = api_as(make_staff("qy-viewer", jurisdiction="341723"))
     assert qingyang.get(f"/api/v1/inspections/{campaign.pk}/").status_code == 200
-    key = APIClient()
-    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key('县自然资源局', created_by='test').secret}")
+    key = key_api("县自然资源局")
     assert key.get("/api/v1/boundary-lines/").json()["count"] == 6
     marker = BoundaryMarker.objects.filter(line__code=LINE).first()
     detail = key.get(f"/api/v1/boundary-markers/{marker.number}/").json()
     assert detail["properties"]["history"] is None and detail["properties"]["inspections"] is None
-    _refused(key.get("/api/v1/inspections/"))
-    _refused(key.get(f"/api/v1/inspections/{campaign.pk}/"))
+    assert_refused(key.get("/api/v1/inspections/"))
+    assert_refused(key.get(f"/api/v1/inspections/{campaign.pk}/"))
     count = InspectionCampaign.objects.count()
-    _refused(key.post(f"/api/v1/boundary-lines/{LINE}/ad-hoc-inspection", {"reason": "x"}, format="json"))
-    _refused(key.post("/api/v1/boundary-lines/derive", {"name": "x", "divisions": ["341723", "341003"]},
+    assert_refused(key.post(f"/api/v1/boundary-lines/{LINE}/ad-hoc-inspection", {"reason": "x"}, format="json"))
+    assert_refused(key.post("/api/v1/boundary-lines/derive", {"name": "x", "divisions": ["341723", "341003"]},
                       format="json"))
     assert InspectionCampaign.objects.count() == count
 
@@ -104,19 +89,16 @@ def test_campaigns_are_scoped_and_keys_read_registers_only(demo_lines, api, edit
 def test_admin_changes_stay_with_the_parties(demo_lines, editors) -> None:  # type: ignore[no-untyped-def]
     marker = BoundaryMarker.objects.filter(line__code=LINE, side_division__isnull=True).order_by("sequence").first()
     url = f"/admin/boundaries/boundarymarker/{marker.pk}/change/"
-    own = Client()
-    own.force_login(editors["qingyang"])
+    own = client_as(editors["qingyang"])
     page = own.get(url)
     assert page.status_code == 200
     data = change_form_data(page)
     before = marker.remarks
     for name in ("deqing", "township"):
-        other = Client()
-        other.force_login(editors[name])
+        other = client_as(editors[name])
         assert other.post(url, {**data, "remarks": "越权修改"}).status_code == 403
     line = demo_lines["青黄线"]
-    other = Client()
-    other.force_login(editors["deqing"])
+    other = client_as(editors["deqing"])
     page = other.get(f"/admin/boundaries/boundaryline/{line.pk}/change/")  # read-only for it
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert other.post(f"/admin/boundaries/boundaryline/{line.pk}/change/", {"name": "越权"}).status_code == 403

@@ -7,31 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
-from apps.accounts.keys import issue_key
 from apps.divisions.models import Division
 from apps.facilities import services
 from apps.facilities.models import Facility, FacilityKind, FacilityStatusEvent, SafetyHazard, Status
-from tests.admin_forms import change_form_data
 from tests.conftest import make_staff
+from tests.jurisdiction_helpers import api_as, assert_refused, change_form_data, client_as, key_api
 
 from ..addresses.conftest import wukang  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/facilities/"
-
-
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _refused(response) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 403, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
 
 
 @pytest.fixture
@@ -53,15 +39,15 @@ def setting(wukang):  # type: ignore[no-untyped-def]
 def test_api_changes_stay_inside_the_jurisdiction(setting, api) -> None:  # type: ignore[no-untyped-def]
     canteen, cemetery = setting["canteen"], setting["cemetery"]
     events, hazards = FacilityStatusEvent.objects.count(), SafetyHazard.objects.count()
-    for client in (_api(setting["other_editor"]), _api(setting["county_editor"]), api):  # `api`: a viewer
-        _refused(client.post(f"{BASE}{canteen.code}/status", {"status": "停运", "on": "2026-06-01"}, format="json"))
-        _refused(client.post(f"{BASE}{canteen.code}/retire", {"on": "2026-06-01", "reason": "越权"}, format="json"))
-        _refused(client.post(f"{BASE}{cemetery.code}/hazards", {
+    for client in (api_as(setting["other_editor"]), api_as(setting["county_editor"]), api):  # `api`: a viewer
+        assert_refused(client.post(f"{BASE}{canteen.code}/status", {"status": "停运", "on": "2026-06-01"}, format="json"))
+        assert_refused(client.post(f"{BASE}{canteen.code}/retire", {"on": "2026-06-01", "reason": "越权"}, format="json"))
+        assert_refused(client.post(f"{BASE}{cemetery.code}/hazards", {
             "description": "围墙开裂", "level": "一般", "found_on": "2026-05-01"}, format="json"))
     canteen.refresh_from_db()
     assert canteen.status == Status.OPERATING and FacilityStatusEvent.objects.count() == events
     assert SafetyHazard.objects.count() == hazards
-    own = _api(setting["own_editor"])
+    own = api_as(setting["own_editor"])
     assert own.post(f"{BASE}{canteen.code}/status", {"status": "停运", "on": "2026-06-01"},
                     format="json").status_code == 200
     response = own.post(f"{BASE}{cemetery.code}/hazards", {"description": "围墙开裂", "level": "一般",
@@ -75,10 +61,10 @@ def test_registration_needs_the_target_township(setting) -> None:  # type: ignor
     other_seat = setting["other"].geometry.point_on_surface
     body = {"kind": "meal_point", "name": "新助餐点"}
     count = Facility.objects.count()
-    own = _api(setting["own_editor"])
-    _refused(own.post(BASE, {**body, "lon": other_seat.x, "lat": other_seat.y}, format="json"))
+    own = api_as(setting["own_editor"])
+    assert_refused(own.post(BASE, {**body, "lon": other_seat.x, "lat": other_seat.y}, format="json"))
     seat = setting["own"].seat
-    _refused(_api(setting["county_editor"]).post(BASE, {**body, "lon": seat.x, "lat": seat.y}, format="json"))
+    assert_refused(api_as(setting["county_editor"]).post(BASE, {**body, "lon": seat.x, "lat": seat.y}, format="json"))
     assert Facility.objects.count() == count
     response = own.post(BASE, {**body, "lon": seat.x, "lat": seat.y}, format="json")
     assert response.status_code == 201, response.json()
@@ -88,30 +74,27 @@ def test_hazards_are_not_public(setting) -> None:  # type: ignore[no-untyped-def
     services.report_hazard(setting["cemetery"], description="围墙开裂", level="一般", found_on=dt.date(2026, 5, 1),
                            actor="test")
     url = f"{BASE}{setting['cemetery'].code}"
-    key = APIClient()
-    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key('县应急管理局', created_by='test').secret}")
+    key = key_api("县应急管理局")
     assert key.get(url).json()["properties"]["hazards"] is None
-    assert _api(make_staff("far-viewer", jurisdiction="341723")).get(url).json()["properties"]["hazards"] is None
-    own = _api(make_staff("wk-viewer", jurisdiction=setting["own"].code)).get(url).json()
+    assert api_as(make_staff("far-viewer", jurisdiction="341723")).get(url).json()["properties"]["hazards"] is None
+    own = api_as(make_staff("wk-viewer", jurisdiction=setting["own"].code)).get(url).json()
     assert [h["description"] for h in own["properties"]["hazards"]] == ["围墙开裂"]
     # The key reads the register but writes nothing.
     assert key.get(BASE).status_code == 200
     count = SafetyHazard.objects.count()
-    _refused(key.post(f"{url}/hazards", {"description": "x", "level": "一般", "found_on": "2026-05-01"}, format="json"))
-    _refused(key.post(f"{url}/status", {"status": "停运", "on": "2026-06-01"}, format="json"))
+    assert_refused(key.post(f"{url}/hazards", {"description": "x", "level": "一般", "found_on": "2026-05-01"}, format="json"))
+    assert_refused(key.post(f"{url}/status", {"status": "停运", "on": "2026-06-01"}, format="json"))
     assert SafetyHazard.objects.count() == count
 
 
 def test_admin_changes_stay_inside_the_jurisdiction(setting) -> None:  # type: ignore[no-untyped-def]
     canteen = setting["canteen"]
     url = f"/admin/facilities/facility/{canteen.pk}/change/"
-    own = Client()
-    own.force_login(setting["own_editor"])
+    own = client_as(setting["own_editor"])
     page = own.get(url)
     assert page.status_code == 200
     data = change_form_data(page)
-    other = Client()
-    other.force_login(setting["other_editor"])
+    other = client_as(setting["other_editor"])
     assert other.post(url, {**data, "name": "越权改名"}).status_code == 403
     canteen.refresh_from_db()
     assert canteen.name == "武康老年食堂"

@@ -5,24 +5,14 @@ department's API key reads the register but neither writes nor reads the non-pub
 from __future__ import annotations
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
-from apps.accounts.keys import issue_key
 from apps.divisions.models import Division
 from apps.placenames.models import PlaceName
-from tests.admin_forms import change_form_data
 from tests.conftest import make_staff
+from tests.jurisdiction_helpers import api_as, assert_refused, change_form_data, client_as, key_api
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/placenames/"
-PROBLEM = "application/problem+json"
-
-
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.fixture
@@ -39,24 +29,19 @@ def setting(demo):  # type: ignore[no-untyped-def]
             "county_editor": make_staff("far-clerk", role="editor", jurisdiction="341723")}
 
 
-def _refused(response) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == 403, response.content
-    assert response["Content-Type"].startswith(PROBLEM)
-
-
 def test_api_changes_stay_inside_the_jurisdiction(setting, api) -> None:  # type: ignore[no-untyped-def]
     place = setting["place"]
     url = f"{BASE}{place.code}"
     before = place.origin
     for user in (setting["other_editor"], setting["county_editor"]):
-        _refused(_api(user).patch(url, {"origin": "越权修改"}, format="json"))
-        _refused(_api(user).post(f"{url}/aliases", {"name": "越权别称", "kind": "俗称"}, format="json"))
-    _refused(api.patch(url, {"origin": "查看员修改"}, format="json"))  # a viewer of the whole county
+        assert_refused(api_as(user).patch(url, {"origin": "越权修改"}, format="json"))
+        assert_refused(api_as(user).post(f"{url}/aliases", {"name": "越权别称", "kind": "俗称"}, format="json"))
+    assert_refused(api.patch(url, {"origin": "查看员修改"}, format="json"))  # a viewer of the whole county
     place.refresh_from_db()
     assert place.origin == before and not place.aliases.filter(name="越权别称").exists()
-    own = _api(setting["own_editor"])
+    own = api_as(setting["own_editor"])
     # Moving the name into another township is refused too (the target division counts).
-    _refused(own.patch(url, {"division": setting["other"].code}, format="json"))
+    assert_refused(own.patch(url, {"division": setting["other"].code}, format="json"))
     place.refresh_from_db()
     assert place.division_id == setting["own"].pk
     response = own.patch(url, {"origin": "本辖区修改"}, format="json")
@@ -66,11 +51,11 @@ def test_api_changes_stay_inside_the_jurisdiction(setting, api) -> None:  # type
 
 
 def test_proposing_needs_the_target_township(setting) -> None:  # type: ignore[no-untyped-def]
-    own = _api(setting["own_editor"])
+    own = api_as(setting["own_editor"])
     body = {"name": "金鹅公园", "category": "8003", "location_description": "测试", "proposed_on": "2026-10-01"}
     count = PlaceName.objects.count()
-    _refused(own.post(BASE, {**body, "division": setting["other"].code}, format="json"))
-    _refused(_api(setting["county_editor"]).post(BASE, {**body, "division": setting["own"].code}, format="json"))
+    assert_refused(own.post(BASE, {**body, "division": setting["other"].code}, format="json"))
+    assert_refused(api_as(setting["county_editor"]).post(BASE, {**body, "division": setting["own"].code}, format="json"))
     assert PlaceName.objects.count() == count
     response = own.post(BASE, {**body, "division": setting["own"].code}, format="json")
     assert response.status_code == 201, response.json()
@@ -78,36 +63,33 @@ def test_proposing_needs_the_target_township(setting) -> None:  # type: ignore[n
 
 def test_history_is_for_staff_of_the_jurisdiction(setting) -> None:  # type: ignore[no-untyped-def]
     url = f"{BASE}{setting['place'].code}/history"
-    assert _api(make_staff("viewer-own", jurisdiction=setting["own"].code)).get(url).status_code == 200
-    _refused(_api(make_staff("viewer-other", jurisdiction=setting["other"].code)).get(url))
+    assert api_as(make_staff("viewer-own", jurisdiction=setting["own"].code)).get(url).status_code == 200
+    assert_refused(api_as(make_staff("viewer-other", jurisdiction=setting["other"].code)).get(url))
 
 
 def test_an_api_key_reads_the_register_but_nothing_else(setting) -> None:  # type: ignore[no-untyped-def]
-    key = APIClient()
-    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key('县公安局', created_by='test').secret}")
+    key = key_api("县公安局")
     code = setting["place"].code
     assert key.get(BASE, {"q": "莫干山"}).status_code == 200
     assert key.get(f"{BASE}{code}").status_code == 200
     count = PlaceName.objects.count()
-    _refused(key.post(BASE, {"name": "金鹅公园", "category": "8003", "division": setting["own"].code,
+    assert_refused(key.post(BASE, {"name": "金鹅公园", "category": "8003", "division": setting["own"].code,
                              "location_description": "测试"}, format="json"))
-    _refused(key.patch(f"{BASE}{code}", {"origin": "x"}, format="json"))
+    assert_refused(key.patch(f"{BASE}{code}", {"origin": "x"}, format="json"))
     assert PlaceName.objects.count() == count
     for path in (f"{BASE}{code}/history", f"{BASE}audit", f"{BASE}check?name=金鹅公园&category=8003&division=330521"):
-        _refused(key.get(path))
+        assert_refused(key.get(path))
 
 
 def test_admin_changes_stay_inside_the_jurisdiction(setting) -> None:  # type: ignore[no-untyped-def]
     place = setting["place"]
     url = f"/admin/placenames/placename/{place.pk}/change/"
-    own = Client()
-    own.force_login(setting["own_editor"])
+    own = client_as(setting["own_editor"])
     page = own.get(url)
     assert page.status_code == 200
     data = change_form_data(page)
     # Another township's editor: no right to the object, nothing written.
-    other = Client()
-    other.force_login(setting["other_editor"])
+    other = client_as(setting["other_editor"])
     assert other.post(url, {**data, "origin": "越权修改"}).status_code == 403
     place.refresh_from_db()
     assert place.origin != "越权修改"
@@ -137,8 +119,7 @@ def test_admin_action_checks_each_name(setting) -> None:  # type: ignore[no-unty
     other_place = PlaceName.objects.create(
         code="33052180039902", name="乙公园", specific="乙", generic="公园", category=setting["place"].category,
         county=setting["place"].county, division=setting["other"], status="拟定")
-    own = Client()
-    own.force_login(setting["own_editor"])
+    own = client_as(setting["own_editor"])
     response = own.post("/admin/placenames/placename/", {
         "action": "submit_selected", "_selected_action": [own_place.pk, other_place.pk]}, follow=True)
     assert response.status_code == 200
@@ -148,8 +129,7 @@ def test_admin_action_checks_each_name(setting) -> None:  # type: ignore[no-unty
     other_place.refresh_from_db()
     assert own_place.status == "审批中" and other_place.status == "拟定"
     # A viewer has no write actions at all: nothing changes.
-    viewer = Client()
-    viewer.force_login(make_staff("viewer-own", jurisdiction=setting["own"].code))
+    viewer = client_as(make_staff("viewer-own", jurisdiction=setting["own"].code))
     viewer.post("/admin/placenames/placename/", {"action": "submit_selected",
                                                  "_selected_action": [other_place.pk]})
     other_place.refresh_from_db()

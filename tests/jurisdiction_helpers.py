@@ -1,6 +1,7 @@
-"""Test helper: the POST data an admin change page would send back unchanged (the main form and
-every inline formset with its management form), so a test can change one field and submit the
-real form, as a browser would."""
+"""Test helpers of the jurisdiction tests: clients acting as a staff account (API or pages/admin)
+or as a department's API key, the refusal they must get (403 problem+json), and the POST data an
+admin change page would send back unchanged (the main form and every inline formset with its
+management form), so a test can change one field and submit the real form, as a browser would."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,34 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Model
+from django.test import Client
+from rest_framework.test import APIClient
+
+
+def api_as(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def client_as(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def key_api(department: str) -> APIClient:
+    """A client presenting a new read-only API key of `department`."""
+    from apps.accounts.keys import issue_key
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key(department, created_by='test').secret}")
+    return client
+
+
+def assert_refused(response: Any) -> None:
+    assert response.status_code == 403, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
 
 
 def _encode(value: Any) -> Any:
