@@ -13,13 +13,12 @@ from django import forms
 from django.contrib import admin, messages
 from rest_framework.exceptions import APIException
 
-from apps.accounts.admin_roles import RoleAdminMixin, admin_principal
+from apps.accounts.admin_roles import admin_principal
 from apps.accounts.context import acting_principal
 from apps.accounts.jurisdiction import can_edit, division_codes
 from apps.accounts.principal import Principal, Role
-from apps.common.admin_base import RegisterAdmin
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 from apps.divisions.models import Division
-from apps.common.history import acting_as
 
 from . import services
 from .models import (Announcement, AnnouncementItem, ForbiddenNamePattern, HeritageEntry, PlaceName, PlaceNameAlias,
@@ -137,17 +136,10 @@ class PlaceNameAdmin(RegisterAdmin):
 
 
 @admin.register(PlaceNameCategory)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "parent", "audit_class", "pinyin_kind", "gbt_code"]
     list_filter = ["audit_class", "pinyin_kind"]
     search_fields = ["code", "name", "gbt_code"]
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        with acting_as(request.user.get_username()):
-            super().save_model(request, obj, form, change)
 
 
 @admin.register(ForbiddenNamePattern)
@@ -163,13 +155,14 @@ class AnnouncementItemInline(admin.TabularInline):
     readonly_fields = ["place", "act", "former_name", "standard_name", "romanization", "division_name",
                        "location_description", "approving_authority", "approved_on"]
     fields = readonly_fields
+    can_delete = False  # an announced item is part of a published notice
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     """Announcements are issued through the API (`services.announce`); here they are read."""
 
     list_display = ["number", "title", "issued_by", "announced_on"]
@@ -179,12 +172,9 @@ class AnnouncementAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(HeritageEntry)
-class HeritageAdmin(RoleAdminMixin, CategoryAdmin):
+class HeritageAdmin(CategoryAdmin):
     """The heritage list belongs to its names' divisions: editors change entries of names inside
     their jurisdiction."""
 
