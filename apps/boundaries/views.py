@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.context import current_principal
 from apps.accounts.jurisdiction import scope_q
-from apps.accounts.permissions import EditorsOnly, StaffOrKeyRead, StaffReadEditorsWrite
+from apps.accounts.permissions import EditorsOnly, StaffOnly, StaffOrKeyRead, StaffReadEditorsWrite
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from . import access, documents, photos, report_data, selectors, services
@@ -219,14 +219,18 @@ class MarkerPhotoView(APIView):
 
 
 class MarkerRegisterPdfView(APIView):
-    """界桩登记表（PDF，A4）：编号、类型、坐标、方位物、位置略图、历次检查、双方签字栏。"""
+    """界桩登记表（PDF，A4）：编号、类型、坐标、方位物、位置略图、历次检查、双方签字栏。含检查记录，
+    仅限辖区覆盖该界桩的工作人员。"""
 
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request, number: str) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), set())
-        return _pdf(documents.marker_register_pdf(report_data.marker_sheet(_marker(number))), f"{number}.pdf")
+        marker = _marker(number)
+        access.require_view(marker)  # the sheet lists the inspections, which are not public
+        return _pdf(documents.marker_register_pdf(report_data.marker_sheet(marker)), f"{number}.pdf")
 
 
 class CampaignListView(StrictListMixin, generics.ListCreateAPIView):

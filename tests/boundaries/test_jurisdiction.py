@@ -77,6 +77,9 @@ def test_campaigns_are_scoped_and_keys_read_registers_only(demo_lines, api, edit
     marker = BoundaryMarker.objects.filter(line__code=LINE).first()
     detail = key.get(f"/api/v1/boundary-markers/{marker.number}/").json()
     assert detail["properties"]["history"] is None and detail["properties"]["inspections"] is None
+    assert_refused(key.get(f"/api/v1/boundary-markers/{marker.number}/register.pdf"))
+    assert_refused(api.get(f"/api/v1/boundary-markers/{marker.number}/register.pdf"))  # 德清县's viewer
+    assert qingyang.get(f"/api/v1/boundary-markers/{marker.number}/register.pdf").status_code == 200
     assert_refused(key.get("/api/v1/inspections/"))
     assert_refused(key.get(f"/api/v1/inspections/{campaign.pk}/"))
     count = InspectionCampaign.objects.count()
