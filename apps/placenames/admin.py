@@ -61,6 +61,17 @@ class PlaceNameForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         return {*super()._get_validation_exclusions(), "geometry"}
 
+    def clean(self) -> dict[str, Any]:
+        """The service's 专名/通名 rule as a form error on a new name (never a 500 on save)."""
+        data = super().clean()
+        if self.instance.pk is None and data.get("name") and data.get("category"):
+            try:
+                services.name_parts(data["name"], data["category"], data.get("specific") or None,
+                                    data.get("generic") if data.get("specific") else None)
+            except APIException as exc:
+                self.add_error(None, str(exc.detail))
+        return data
+
 
 def _codes(value: Any) -> list[str]:
     return [value.code] if isinstance(value, Division) else division_codes(value)

@@ -105,6 +105,12 @@ def test_admin_changes_stay_inside_the_jurisdiction(setting) -> None:  # type: i
         **change_form_data(add), "name": "英溪公园", "category": str(place.category_id),
         "division": str(setting["other"].pk), "location_description": "测试"})
     assert response.status_code == 200 and PlaceName.objects.count() == count
+    # A 专名 that does not start the name: the service's rule as a form error, not a 500.
+    response = own.post("/admin/placenames/placename/add/", {
+        **change_form_data(add), "name": "英溪公园", "specific": "金鹅", "category": str(place.category_id),
+        "division": str(setting["own"].pk), "location_description": "测试"})
+    assert response.status_code == 200 and "连起来应等于标准名称" in response.content.decode()
+    assert PlaceName.objects.count() == count
     # Inside the jurisdiction the same change goes through.
     response = own.post(url, {**data, "origin": "本辖区修改"})
     assert response.status_code == 302, response.content.decode()[:2000]
