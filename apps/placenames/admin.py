@@ -22,7 +22,7 @@ from apps.divisions.models import Division
 
 from . import services
 from .models import (Announcement, AnnouncementItem, ForbiddenNamePattern, HeritageEntry, PlaceName, PlaceNameAlias,
-                     PlaceNameCategory)
+                     PlaceNameCategory, Status)
 
 _LIFECYCLE = ["code", "name", "specific", "generic", "pinyin", "pinyin_tones", "search_pinyin", "initials", "status",
               "proposed_on", "submitted_on", "approving_authority", "approval_document", "approved_on",
@@ -62,8 +62,11 @@ class PlaceNameForm(forms.ModelForm):
         return {*super()._get_validation_exclusions(), "geometry"}
 
     def clean(self) -> dict[str, Any]:
-        """The service's 专名/通名 rule as a form error on a new name (never a 500 on save)."""
+        """The services' rules as form errors (never a 500 on save): a cancelled name stays as it is,
+        and a new name's 专名/通名 must make up the name."""
         data = super().clean()
+        if self.instance.pk is not None and self.instance.status == Status.CANCELLED:
+            self.add_error(None, "已注销的地名不能修改")
         if self.instance.pk is None and data.get("name") and data.get("category"):
             try:
                 services.name_parts(data["name"], data["category"], data.get("specific") or None,

@@ -140,3 +140,13 @@ def test_admin_action_checks_each_name(setting) -> None:  # type: ignore[no-unty
                                                  "_selected_action": [other_place.pk]})
     other_place.refresh_from_db()
     assert other_place.status == "拟定"
+
+
+def test_admin_refuses_editing_a_cancelled_name_as_a_form_error(demo) -> None:  # type: ignore[no-untyped-def]
+    place = PlaceName.objects.filter(status="注销").order_by("code").first()
+    editor = client_as(make_staff("county-clerk", role="editor", jurisdiction="330521"))
+    url = f"/admin/placenames/placename/{place.pk}/change/"
+    response = editor.post(url, {**change_form_data(editor.get(url)), "origin": "注销后修改"})
+    assert response.status_code == 200 and "已注销的地名不能修改" in response.content.decode()
+    place.refresh_from_db()
+    assert place.origin != "注销后修改"
