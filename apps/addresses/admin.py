@@ -1,5 +1,6 @@
 """Admin for roads, 片区, address versions, plates and error reports (offline map widget).
-Registers are never deleted here; edits are recorded with the staff user."""
+Registers are never deleted here; edits are recorded with the staff user. Viewers look; editors
+change records inside their jurisdiction (plates and reports by their address's code)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +10,7 @@ from django.contrib import admin
 from apps.common.admin_base import RegisterAdmin
 
 from .models import Address, Area, DoorPlate, PlateReport, Road
+from .services import identity_codes
 
 
 @admin.register(Road)
@@ -38,7 +40,7 @@ class AddressAdmin(RegisterAdmin):
 
 
 @admin.register(DoorPlate)
-class DoorPlateAdmin(admin.ModelAdmin):
+class DoorPlateAdmin(RegisterAdmin):
     list_display = ["plate_no", "identity", "size", "state", "installed_on", "token_active"]
     list_filter = ["state", "size", "token_active"]
     search_fields = ["plate_no", "identity__code"]
@@ -46,13 +48,19 @@ class DoorPlateAdmin(admin.ModelAdmin):
     readonly_fields = ["token", "token_active", "replaced_by"]
     show_full_result_count = False
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+    def record_codes(self, obj: Any) -> list[str]:
+        return identity_codes(obj.identity) if obj.identity_id else []
 
 
 @admin.register(PlateReport)
-class PlateReportAdmin(admin.ModelAdmin):
+class PlateReportAdmin(RegisterAdmin):
     list_display = ["created_at", "plate", "message", "handled"]
     list_filter = ["handled"]
     raw_id_fields = ["plate"]
     readonly_fields = ["plate", "message", "created_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False  # reports come from the public scan page
+
+    def record_codes(self, obj: Any) -> list[str]:
+        return identity_codes(obj.plate.identity)

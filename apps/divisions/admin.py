@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from apps.accounts.jurisdiction import division_codes
 from apps.common.admin_base import RegisterAdmin
 
 from .models import Division, DivisionChange
@@ -45,7 +46,7 @@ class DivisionAdmin(RegisterAdmin):
 
 
 @admin.register(DivisionChange)
-class DivisionChangeAdmin(admin.ModelAdmin):
+class DivisionChangeAdmin(RegisterAdmin):
     list_display = ["effective_date", "kind", "before_text", "after_text", "approval_type", "authority"]
     list_filter = ["kind", "approval_type"]
     search_fields = ["before_text", "after_text", "document_no"]
@@ -53,5 +54,8 @@ class DivisionChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ["before", "after"]
     readonly_fields = ["natural_key", "recorded_by", "recorded_at"]
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+    def record_codes(self, obj: Any) -> list[str]:
+        """A change belongs to the level above the divisions it changed."""
+        if obj.pk is None:
+            return []
+        return [code for d in [*obj.before.all(), *obj.after.all()] for code in division_codes(d)]
