@@ -110,7 +110,7 @@ class ReverseQuery(PointQuery):
     limit = serializers.IntegerField(required=False, default=1, min_value=1, max_value=50)
 
 
-class RetireBody(serializers.Serializer):
+class AddressRetireBody(serializers.Serializer):
     """POST body for retiring an address (the version in force ends on `effective`)."""
 
     effective = serializers.DateField(required=False, help_text="失效日期，默认今天")

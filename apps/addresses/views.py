@@ -29,7 +29,7 @@ from . import selectors, services
 from .filters import AddressFilter
 from .models import Road
 from .plates_print import qr_svg
-from .serializers import AddressDetailSerializer, AddressFeatureSerializer, AllocateDoorBody, RetireBody, ReverseQuery
+from .serializers import AddressDetailSerializer, AddressFeatureSerializer, AllocateDoorBody, AddressRetireBody, ReverseQuery
 
 
 def _address_or_404(code: str, day: Any = None):  # type: ignore[no-untyped-def]
@@ -136,10 +136,10 @@ class RetireAddressView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=RetireBody, responses=AddressDetailSerializer)
+    @extend_schema(request=AddressRetireBody, responses=AddressDetailSerializer)
     def post(self, request: Request, code: str) -> Response:
         reject_unknown_params(request.query_params.keys(), set())
-        body = RetireBody(data=request.data)
+        body = AddressRetireBody(data=request.data)
         body.is_valid(raise_exception=True)
         address = _address_or_404(code)
         data = body.validated_data

@@ -28,7 +28,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from shapely.geometry.base import BaseGeometry
 
 from apps.accounts.context import current_principal
-from apps.accounts.jurisdiction import require_codes, require_role
+from apps.accounts.jurisdiction import require_codes, require_edit, require_role
 from apps.accounts.principal import Role
 from apps.common.crs import CoordinateRangeError, check_lonlat
 from apps.common.vector_io import VectorFeature, to_storage
@@ -211,13 +211,13 @@ def _division_at(geom: GEOSGeometry) -> Division:
 
 
 def _require_location(geom: GEOSGeometry) -> None:
-    """The feature must lie inside the acting principal's jurisdiction (skipped for accounts that
-    cover everything, e.g. the system)."""
+    """A feature lying in a division must lie inside the acting principal's jurisdiction (a feature
+    outside every division is left to the register's own checks, which give the clearer reason)."""
     if current_principal().jurisdiction == "":
-        return
+        return  # covers everything (e.g. the system): no lookup needed
     division = _deepest_division_at(geom)
-    require_codes([division.code] if division is not None else [],
-                  f"位于{division.name}（{division.code}）的记录" if division is not None else "区划外的记录")
+    if division is not None:
+        require_codes([division.code], f"位于{division.name}（{division.code}）的记录")
 
 
 def _facility(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, actor: str) -> str:
@@ -225,8 +225,9 @@ def _facility(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, act
     data = FacilityInput(kind=lookups.kind(values.get("kind", "")), name=values.get("name", ""),
                          location=Point(geom.x, geom.y, srid=4490), status=status,
                          operator=values.get("operator", ""), phone=values.get("phone", ""), note=values.get("note", ""))
-    _require_location(data.location)
-    return create_facility(data, actor=actor).code
+    facility = create_facility(data, actor=actor)
+    require_edit(facility, f"{facility.name}")  # its township/village as the register placed it
+    return facility.code
 
 
 def _placename(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, actor: str) -> str:
