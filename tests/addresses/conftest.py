@@ -43,3 +43,25 @@ def diagonal_road(wukang) -> Road:  # type: ignore[no-untyped-def]
 
 def offset(point: Point, dx: float, dy: float) -> Point:
     return Point(point.x + dx, point.y + dy, srid=4490)
+
+
+# ---------------------------------------------------------------- jurisdiction (issue 9)
+@pytest.fixture
+def other_township(wukang) -> Division:  # type: ignore[no-untyped-def]
+    """Another current township of 德清县 with a seat and a boundary: the clerk's "elsewhere"."""
+    return (Division.objects.filter(parent=wukang.parent, level="township", valid_to__isnull=True,
+                                    seat__isnull=False, geometry__isnull=False)
+            .exclude(pk=wukang.pk).order_by("code").first())
+
+
+@pytest.fixture
+def far_road(other_township) -> Road:  # type: ignore[no-untyped-def]
+    return _road(other_township, "R9101", "测试远方路", 0.004, 0.0)
+
+
+@pytest.fixture
+def clerk(wukang):  # type: ignore[no-untyped-def]
+    """A township clerk: an editor whose jurisdiction is 武康街道 only."""
+    from tests.conftest import make_staff
+
+    return make_staff("wukang-clerk", role="editor", jurisdiction=wukang.code)
