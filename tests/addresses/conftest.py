@@ -2,8 +2,12 @@
 (east–west, north–south and diagonal) built in the test's transaction."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, Point
+from django.test import Client
 
 from apps.addresses.models import Road
 from apps.divisions.models import Division
@@ -65,3 +69,19 @@ def clerk(wukang):  # type: ignore[no-untyped-def]
     from tests.conftest import make_staff
 
     return make_staff("wukang-clerk", role="editor", jurisdiction=wukang.code)
+
+
+def change_form_data(url: str) -> dict[str, Any]:
+    """The change form's current values, as a superuser's browser would post them back."""
+    admin = Client()
+    reader = get_user_model().objects.filter(username="form-reader").first() or \
+        get_user_model().objects.create_superuser("form-reader", password=None)
+    admin.force_login(reader)
+    form = admin.get(url).context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
@@ -24,6 +23,7 @@ from apps.addresses.models import Address, AddressAlias, DoorPlate, MatchBatch, 
 from apps.common.jobs import claim_next, run_job
 from tests.conftest import make_staff
 
+from .conftest import change_form_data as _change_form_data
 from .conftest import offset
 
 pytestmark = pytest.mark.django_db
@@ -187,22 +187,6 @@ def test_the_public_gets_401_and_the_login_page_but_the_scan_page_stays_open(ano
 
 
 # ---------------------------------------------------------------- admin
-def _change_form_data(url: str) -> dict[str, Any]:
-    """The change form's current values, as a superuser's browser would post them back."""
-    admin = Client()
-    reader = get_user_model().objects.filter(username="form-reader").first() or \
-        get_user_model().objects.create_superuser("form-reader", password=None)
-    admin.force_login(reader)
-    form = admin.get(url).context["adminform"].form
-    data: dict[str, Any] = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else [str(v) for v in value] if isinstance(value, list) else str(value)
-    return data
-
-
 def test_admin_clerk_changes_only_its_own_addresses(clerk, home_door, far_door, other_township) -> None:  # type: ignore[no-untyped-def]
     browser = Client()
     browser.force_login(clerk)
