@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from rest_framework.test import APIClient
+
+from apps.accounts.keys import issue_key
 from apps.facilities.models import Facility
 from apps.placenames.models import PlaceName
 from tests.conftest import make_staff
@@ -101,3 +104,7 @@ def test_ogc_and_exports_are_reads_for_staff_only_401_for_the_public(api, anon_a
     assert anon_api.get("/api/v1/export/divisions", {"format": "csv", "division": "330521"}).status_code == 401
     assert api.get("/api/v1/export/divisions", {"format": "csv", "division": "330521"}).status_code == 200
     assert api.get("/ogc/collections", HTTP_ACCEPT="application/json").status_code == 200
+    key = APIClient()
+    key.credentials(HTTP_AUTHORIZATION=f"Api-Key {issue_key('规划局', created_by='t').secret}")
+    items = key.get("/ogc/collections/divisions/items", {"limit": 2, "f": "json"})
+    assert items.status_code == 200 and len(items.json()["features"]) == 2  # GIS clients use department keys
