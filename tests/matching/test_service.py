@@ -131,8 +131,7 @@ def test_batch_runs_as_a_job_and_its_report_matches_its_output(api, register) ->
     assert other_key.get(response["Location"]).status_code == 404  # another department's job
     assert other_key.get(response["Location"] + "/result").status_code == 404
     assert api.get(response["Location"]).json()["batch"]["department"] == "公安局"  # a county viewer
-    api = police
-    output = api.get(response["Location"] + "/result")
+    output = police.get(response["Location"] + "/result")
     lines = list(csv.reader(io.StringIO(b"".join(output.streaming_content).decode("utf-8-sig"))))
     assert lines[0][:2] == ["编号", "地址"] and lines[1][-2] == "匹配"
     matched_in_file = sum(1 for line in lines[1:] if line[-2] == "匹配")
@@ -140,6 +139,11 @@ def test_batch_runs_as_a_job_and_its_report_matches_its_output(api, register) ->
     assert batch.report["match_rate"] == round(matched_in_file / 5, 4) and batch.report["encoding"].startswith("GBK")
     assert lines[5][1].startswith("'=")  # the formula is written back inert
     assert ReviewItem.objects.filter(batch=batch).count() == 5 - matched_in_file
+    # The per-department match rate counts the key's batch under the key's department (staff only).
+    history = api.get("/api/v1/geocode/departments").json()["departments"]
+    assert set(history) == {"公安局"} and history["公安局"][0]["rows"] == 5
+    assert history["公安局"][0]["matched"] == matched_in_file
+    assert police.get("/api/v1/geocode/departments").status_code == 403
 
 
 @pytest.mark.parametrize("upload,column,field", [
