@@ -80,8 +80,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     principal = current_principal()
     message, status = "", 200
     if request.method == "POST":
-        item = review.open_items(principal).filter(pk=request.POST.get("item") or None).first() \
-            if (request.POST.get("item") or "").isdigit() else None
+        item_id = request.POST.get("item", "")
+        item = review.open_items(principal).filter(pk=int(item_id)).first() if item_id.isdigit() else None
         if item is not None:
             try:
                 review.resolve(item, request.POST.get("code") or None, actor=request.user.get_username())
