@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from . import lockout  # noqa: F401  (connects the failed-login signal)
+        from . import lockout, schema  # noqa: F401  (failed-login signal; OpenAPI key scheme)

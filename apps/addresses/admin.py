@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from apps.common.admin_base import RegisterAdmin
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import Address, Area, DoorPlate, PlateReport, Road
 from .services import identity_codes
@@ -40,7 +40,7 @@ class AddressAdmin(RegisterAdmin):
 
 
 @admin.register(DoorPlate)
-class DoorPlateAdmin(RegisterAdmin):
+class DoorPlateAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["plate_no", "identity", "size", "state", "installed_on", "token_active"]
     list_filter = ["state", "size", "token_active"]
     search_fields = ["plate_no", "identity__code"]
@@ -53,7 +53,9 @@ class DoorPlateAdmin(RegisterAdmin):
 
 
 @admin.register(PlateReport)
-class PlateReportAdmin(RegisterAdmin):
+class PlateReportAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
+    """Reports are marked handled, not deleted (a spam report too: the record of it stays)."""
+
     list_display = ["created_at", "plate", "message", "handled"]
     list_filter = ["handled"]
     raw_id_fields = ["plate"]

@@ -6,6 +6,3 @@ class CommonConfig(AppConfig):
     name = "apps.common"
     label = "common"
     verbose_name = "公共"
-
-    def ready(self) -> None:
-        from . import openapi  # noqa: F401 (registers the API-key scheme with drf-spectacular)

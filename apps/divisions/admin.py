@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 
 from apps.accounts.jurisdiction import division_codes
-from apps.common.admin_base import RegisterAdmin
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import Division, DivisionChange
 
@@ -46,7 +46,7 @@ class DivisionAdmin(RegisterAdmin):
 
 
 @admin.register(DivisionChange)
-class DivisionChangeAdmin(RegisterAdmin):
+class DivisionChangeAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["effective_date", "kind", "before_text", "after_text", "approval_type", "authority"]
     list_filter = ["kind", "approval_type"]
     search_fields = ["before_text", "after_text", "document_no"]
