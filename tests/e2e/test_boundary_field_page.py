@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .conftest import E2E_PASSWORD, E2E_USER, external_requests
+from .conftest import E2E_PASSWORD, external_requests
 
 pytestmark = pytest.mark.e2e  # no django_db: the page is read through a separate server
+
+FIELD_USER = "e2e-zhongfang-inspector"
 
 
 @pytest.fixture
@@ -22,6 +24,8 @@ def field_marker(server_url, django_db_blocker):  # type: ignore[no-untyped-def]
 
     from apps.boundaries import services
     from apps.boundaries.demo import load_demo_boundaries
+    from apps.accounts.principal import Role
+    from apps.accounts.services import save_staff_account
     from apps.boundaries.models import BoundaryLine
     from tests.boundaries.conftest import wipe_boundaries
 
@@ -31,6 +35,9 @@ def field_marker(server_url, django_db_blocker):  # type: ignore[no-untyped-def]
         line = BoundaryLine.objects.get(code="4301")
         services.start_campaign(line, title="2026年中芷线联检", period_start=dt.date(2026, 11, 1), actor="e2e")
         marker = line.markers.order_by("sequence").first()
+        # The inspector works for 中方县, a party of 中芷线 (the default e2e account is 德清县's).
+        save_staff_account(FIELD_USER, role=Role.EDITOR, jurisdiction="431221", password=E2E_PASSWORD,
+                           department="中方县民政局")
         try:
             yield marker.number, (marker.position.x, marker.position.y)
         finally:
@@ -53,7 +60,7 @@ def test_record_an_inspection_from_the_phone_position(server_url, field_marker, 
     page.on("request", lambda request: requested.append(request.url))
     try:
         page.goto(f"{server_url}/admin/login/?next=/boundaries/field/{number}/")
-        page.fill("#id_username", E2E_USER)
+        page.fill("#id_username", FIELD_USER)
         page.fill("#id_password", E2E_PASSWORD)
         page.click("input[type=submit]")
         page.wait_for_selector(f"text={number}")
