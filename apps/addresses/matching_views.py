@@ -138,7 +138,7 @@ class JobResultView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request: Request, job_id: int) -> FileResponse:
         job = Job.objects.filter(pk=job_id).first()
         if job is None or not job.result_file or (

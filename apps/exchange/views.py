@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.common import jobs
 from apps.common.models import Job, JobStatus
+from apps.common.openapi import with_downloads
 from apps.common.params import FileDownloadNegotiation
 
 from . import params
@@ -38,7 +39,7 @@ class ExportView(APIView):
                                OpenApiParameter("division", str, description="区划代码前缀"),
                                OpenApiParameter("encoding", str, enum=list(SHAPEFILE_ENCODINGS),
                                                 description="shapefile 属性编码（默认 UTF-8）")],
-                   responses={200: OpenApiTypes.BINARY})
+                   responses={**with_downloads(None, *FORMATS.values()), 202: OpenApiTypes.OBJECT})
     def get(self, request: Request, layer_id: str) -> HttpResponse:
         layer = LAYERS.get(layer_id)
         if layer is None:
@@ -73,7 +74,7 @@ class ExportFileView(APIView):
     permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses=with_downloads(None, *FORMATS.values()))
     def get(self, request: Request, job_id: int) -> FileResponse:
         job = Job.objects.filter(pk=job_id, kind=JOB_KIND, status=JobStatus.SUCCEEDED).first()
         path = export_dir(job_id) / job.result["filename"] if job is not None else None
