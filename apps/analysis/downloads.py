@@ -82,7 +82,8 @@ class AddressesExportView(APIView):
     permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))], responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))],
+                   responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format"})
         fmt = _format(request)
@@ -170,7 +171,8 @@ class ServiceAreaView(APIView):
     permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("radius", float)], responses=with_downloads(None, "application/geo+json"))
+    @extend_schema(parameters=[OpenApiParameter("radius", float)],
+                   responses=with_downloads(None, "application/geo+json"))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"radius"})
         run = _finished(pk, RunKind.COVERAGE)
@@ -184,7 +186,8 @@ class SitesView(APIView):
     permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))], responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))],
+                   responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format"})
         fmt = _format(request)

@@ -80,7 +80,8 @@ class MarkerFeatureSerializer(GeoFeatureModelSerializer):
     position = GeometryField(precision=COORD_PRECISION, read_only=True)
     line_code = serializers.CharField(source="line.code", read_only=True)
     line_name = serializers.CharField(source="line.name", read_only=True)
-    side_division_code = serializers.CharField(source="side_division.code", default=None, allow_null=True, read_only=True)
+    side_division_code = serializers.CharField(source="side_division.code", default=None, allow_null=True,
+                                               read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     kind = _status(MarkerKind.choices)

@@ -69,7 +69,8 @@ class DivisionDetailSerializer(DivisionFeatureSerializer):
     successors = serializers.SerializerMethodField()
     seat = serializers.SerializerMethodField()
     source = serializers.CharField(source="source.title", read_only=True, default=None, allow_null=True)
-    geometry_source = serializers.CharField(source="geometry_source.title", read_only=True, default=None, allow_null=True)
+    geometry_source = serializers.CharField(source="geometry_source.title", read_only=True, default=None,
+                                            allow_null=True)
 
     class Meta(DivisionFeatureSerializer.Meta):
         fields = DivisionFeatureSerializer.Meta.fields + [

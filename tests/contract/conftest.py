@@ -53,7 +53,8 @@ def _made_through_the_api() -> list[tuple[str, dict[str, Any]]]:
         "plan": "全部界桩", "basis": "界线协议书"}, format="json")).json()["id"]
     marker = BoundaryMarker.objects.filter(line__code="3401").order_by("sequence").first()
     made(client.post(f"/api/v1/inspections/{campaign}/follow-ups", {
-        "marker": marker.number, "description": "界桩倾斜", "responsible": "a", "deadline": "2026-12-31"}, format="json"))
+        "marker": marker.number, "description": "界桩倾斜", "responsible": "a", "deadline": "2026-12-31"},
+        format="json"))
     item = FollowUpItem.objects.filter(campaign_id=campaign).get().pk
     cemetery = Facility.objects.filter(kind__code="cemetery").order_by("code").first()
     hazard = made(client.post(f"/api/v1/facilities/{cemetery.code}/hazards", {
