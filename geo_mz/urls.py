@@ -47,3 +47,4 @@ urlpatterns = [
 ]
 
 handler404 = "apps.common.errors.not_found"  # problem+json under /api/, /ogc/, /tiles/
+handler400 = "apps.common.errors.bad_request"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import shapely
 from django.http import HttpRequest, HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from apps.common.exports import FORMATS, export
+from apps.common.openapi import with_downloads
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from . import selectors
@@ -35,7 +35,7 @@ class AddressExportView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("division", str, required=True),
                                OpenApiParameter("format", str, enum=list(FORMATS))],
-                   responses={200: OpenApiTypes.BINARY})
+                   responses=with_downloads(None, *(content_type for content_type, _ in FORMATS.values())))
     def get(self, request: Request) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"division", "format"})
         division = _division_param(request, "division", (6, 9, 12))

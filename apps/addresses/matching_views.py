@@ -148,7 +148,7 @@ class JobView(APIView):
 class JobResultView(APIView):
     """任务结果文件（批量匹配：输入各列 + 标准地址编码、标准地址、经纬度、得分、精度、状态，UTF-8 BOM CSV）。"""
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request: Request, job_id: int) -> FileResponse:
         reject_unknown_params(request.query_params.keys(), set())
         job = visible_job(current_principal(), job_id)

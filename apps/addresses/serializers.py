@@ -33,11 +33,11 @@ class AddressFeatureSerializer(GeoFeatureModelSerializer):
 
     location = GeometryField(precision=COORD_PRECISION, read_only=True)
     uid = serializers.UUIDField(source="identity_id", read_only=True)
-    road = serializers.CharField(source="road.name", default=None, read_only=True)
-    road_code = serializers.CharField(source="road.code", default=None, read_only=True)
-    area = serializers.CharField(source="area.name", default=None, read_only=True)
+    road = serializers.CharField(source="road.name", default=None, allow_null=True, read_only=True)
+    road_code = serializers.CharField(source="road.code", default=None, allow_null=True, read_only=True)
+    area = serializers.CharField(source="area.name", default=None, allow_null=True, read_only=True)
     township = serializers.CharField(source="township.name", read_only=True)
-    village = serializers.CharField(source="village.name", default=None, read_only=True)
+    village = serializers.CharField(source="village.name", default=None, allow_null=True, read_only=True)
     door = serializers.SerializerMethodField()
 
     class Meta:

@@ -115,7 +115,7 @@ class AllocateDoorView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=AllocateDoorBody, responses=AddressDetailSerializer)
+    @extend_schema(request=AllocateDoorBody, responses={201: AddressDetailSerializer})
     def post(self, request: Request, road_code: str) -> Response:
         body = AllocateDoorBody(data=request.data)
         body.is_valid(raise_exception=True)

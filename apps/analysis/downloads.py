@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.permissions import StaffOnly
 from apps.common.exports import FORMATS, to_csv, to_geojson
+from apps.common.openapi import with_downloads
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
 from apps.facilities.models import Facility
@@ -83,7 +84,8 @@ class AddressesExportView(APIView):
     permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))], responses={200: OpenApiTypes.BINARY})
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))],
+                   responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format"})
         fmt = _format(request)
@@ -99,7 +101,7 @@ class UncoveredExportView(APIView):
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT)), OpenApiParameter("radius", float)],
-                   responses={200: OpenApiTypes.BINARY})
+                   responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format", "radius"})
         fmt = _format(request)
@@ -171,7 +173,8 @@ class ServiceAreaView(APIView):
     permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("radius", float)], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[OpenApiParameter("radius", float)],
+                   responses=with_downloads(None, "application/geo+json"))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"radius"})
         run = _finished(pk, RunKind.COVERAGE)
@@ -185,7 +188,8 @@ class SitesView(APIView):
     permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))], responses={200: OpenApiTypes.BINARY})
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))],
+                   responses=with_downloads(None, *(FORMATS[f][0] for f in _FMT)))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format"})
         fmt = _format(request)
@@ -201,7 +205,7 @@ class CellsView(APIView):
 
     permission_classes = [StaffOnly]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses=with_downloads(None, "application/geo+json"))
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), set())
         run = _finished(pk, RunKind.SUITABILITY)
@@ -215,7 +219,7 @@ class MapView(APIView):
     permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(responses={200: OpenApiTypes.STR})
+    @extend_schema(responses={(200, "text/html"): OpenApiTypes.STR})
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), set())
         run = run_or_404(pk)

@@ -57,8 +57,8 @@ def _division(code: str) -> Division:
 class LineFeatureSerializer(GeoFeatureModelSerializer):
     geometry = GeometryField(precision=COORD_PRECISION, read_only=True)
     divisions = serializers.SerializerMethodField()
-    marker_count = serializers.IntegerField(read_only=True, default=None)
-    last_inspected = serializers.DateField(read_only=True, default=None)
+    marker_count = serializers.IntegerField(read_only=True, default=None, allow_null=True)
+    last_inspected = serializers.DateField(read_only=True, default=None, allow_null=True)
     length_m = serializers.SerializerMethodField()
     status = _status(LineStatus.choices)
 
@@ -80,7 +80,8 @@ class MarkerFeatureSerializer(GeoFeatureModelSerializer):
     position = GeometryField(precision=COORD_PRECISION, read_only=True)
     line_code = serializers.CharField(source="line.code", read_only=True)
     line_name = serializers.CharField(source="line.name", read_only=True)
-    side_division_code = serializers.CharField(source="side_division.code", default=None, read_only=True)
+    side_division_code = serializers.CharField(source="side_division.code", default=None, allow_null=True,
+                                               read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     kind = _status(MarkerKind.choices)
@@ -230,8 +231,8 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.ModelSerializer):
-    from_marker = serializers.CharField(source="from_marker.number", default=None)
-    to_marker = serializers.CharField(source="to_marker.number", default=None)
+    from_marker = serializers.CharField(source="from_marker.number", default=None, allow_null=True)
+    to_marker = serializers.CharField(source="to_marker.number", default=None, allow_null=True)
     geometry = GeometryField(precision=COORD_PRECISION)
     kind_label = serializers.CharField(source="get_kind_display")
     kind = _status(FindingKind.choices)
@@ -242,7 +243,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class FollowUpSerializer(serializers.ModelSerializer):
-    marker = serializers.CharField(source="marker.number", default=None)
+    marker = serializers.CharField(source="marker.number", default=None, allow_null=True)
     responsible_label = serializers.CharField(source="get_responsible_display")
     status_label = serializers.CharField(source="get_status_display")
     status = _status(FollowUpStatus.choices)

@@ -130,7 +130,7 @@ class DeriveLineView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=DeriveBody, responses=LineFeatureSerializer)
+    @extend_schema(request=DeriveBody, responses={200: LineFeatureSerializer, 201: LineFeatureSerializer})
     def post(self, request: Request) -> Response:
         data = _validated(DeriveBody, request)
         line, changed = services.derive_line(data["name"], *data["divisions"], code=data.get("code"),
@@ -144,7 +144,7 @@ class AdHocInspectionView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=AdHocBody, responses=CampaignDetailSerializer)
+    @extend_schema(request=AdHocBody, responses={201: CampaignDetailSerializer})
     def post(self, request: Request, code: str) -> Response:
         data = _validated(AdHocBody, request)
         campaign = services.trigger_ad_hoc(_line(code), data["reason"], actor=_staff(request),
@@ -162,7 +162,7 @@ class MarkerListView(StrictListMixin, generics.ListCreateAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.markers().order_by("line__code", "sequence", "type_code")
 
-    @extend_schema(request=MarkerBody, responses=MarkerFeatureSerializer)
+    @extend_schema(request=MarkerBody, responses={201: MarkerFeatureSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _validated(MarkerBody, request)
         line = _line(data["line"])
@@ -205,7 +205,7 @@ class MarkerPhotoView(APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "photo": {"type": "string", "format": "binary"}}}}, responses=OpenApiTypes.OBJECT)
+        "photo": {"type": "string", "format": "binary"}}}}, responses={201: OpenApiTypes.OBJECT})
     def post(self, request: Request, number: str) -> Response:
         reject_unknown_params(request.query_params.keys(), set())
         marker = _marker(number)
@@ -225,7 +225,7 @@ class MarkerRegisterPdfView(APIView):
     permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, number: str) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), set())
         marker = _marker(number)
@@ -243,7 +243,7 @@ class CampaignListView(StrictListMixin, generics.ListCreateAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.campaigns().filter(scope_q(current_principal(), "party_a", "party_b"))
 
-    @extend_schema(request=CampaignBody, responses=CampaignDetailSerializer)
+    @extend_schema(request=CampaignBody, responses={201: CampaignDetailSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _validated(CampaignBody, request)
         campaign = services.start_campaign(
@@ -270,7 +270,7 @@ class RecordView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=RecordBody, responses=CampaignDetailSerializer)
+    @extend_schema(request=RecordBody, responses={201: CampaignDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(RecordBody, request)
         campaign = _campaign(pk)
@@ -287,7 +287,7 @@ class FindingView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=FindingBody, responses=CampaignDetailSerializer)
+    @extend_schema(request=FindingBody, responses={201: CampaignDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(FindingBody, request)
         campaign = _campaign(pk)
@@ -303,7 +303,7 @@ class FollowUpView(APIView):
 
     permission_classes = [EditorsOnly]
 
-    @extend_schema(request=FollowUpBody, responses=CampaignDetailSerializer)
+    @extend_schema(request=FollowUpBody, responses={201: CampaignDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         data = _validated(FollowUpBody, request)
         campaign = _campaign(pk)
@@ -352,7 +352,7 @@ class CampaignReportPdfView(APIView):
 
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), set())
         campaign = _campaign(pk)

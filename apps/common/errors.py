@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request as django_bad_request, page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -118,3 +119,17 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     have) is answered as problem+json under the machine interfaces and as Django's page elsewhere."""
     problem = plain_problem(request, 404, f"没有这个地址：{request.path}（请核对路径与编码，见 /api/docs/）")
     return problem or page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler400`: a request Django refuses before any view runs (a body too big for
+    DATA_UPLOAD_MAX_MEMORY_SIZE, more fields or files than allowed, a malformed multipart body) is
+    answered as problem+json under the machine interfaces (it was Django's HTML page), and as
+    Django's page elsewhere."""
+    if isinstance(exception, RequestDataTooBig):
+        problem = plain_problem(request, 413, "请求内容过大（上传文件请用 multipart，见 /api/docs/）")
+    elif isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        problem = plain_problem(request, 400, "请求的字段或文件数量过多（大量坐标请以 JSON 提交）")
+    else:
+        problem = plain_problem(request, 400, "请求无法解析（请核对请求体格式与 Content-Type）")
+    return problem or django_bad_request(request, exception)

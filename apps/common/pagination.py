@@ -59,13 +59,16 @@ class GeoJSONLimitOffsetPagination(StrictLimitOffsetPagination):
         return super().get_paginated_response(data)
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        if schema.get("properties", {}).get("type", {}).get("enum") == ["FeatureCollection"]:
-            paginated = dict(schema)
-            paginated["properties"] = {
-                "count": {"type": "integer", "example": 123},
-                "next": {"type": "string", "nullable": True, "format": "uri"},
-                "previous": {"type": "string", "nullable": True, "format": "uri"},
-                **schema["properties"],
-            }
-            return paginated
+        # A GeoJSON list serializer is documented as one FeatureCollection component (a `$ref`),
+        # a plain list as an array: the page keys go next to `features`, not around `results`.
+        if "$ref" in schema or schema.get("properties", {}).get("type", {}).get("enum") == ["FeatureCollection"]:
+            return {"allOf": [schema, {
+                "type": "object",
+                "required": ["type", "count", "next", "previous", "features"],
+                "properties": {
+                    "count": {"type": "integer", "example": 123},
+                    "next": {"type": "string", "nullable": True, "format": "uri"},
+                    "previous": {"type": "string", "nullable": True, "format": "uri"},
+                },
+            }]}
         return super().get_paginated_response_schema(schema)

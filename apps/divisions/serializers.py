@@ -32,8 +32,8 @@ class OutputGeometryField(GeometryField):
 
 class DivisionFeatureSerializer(GeoFeatureModelSerializer):
     public_id = serializers.CharField(read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None, allow_null=True)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
     area_km2 = serializers.SerializerMethodField()
     geometry = OutputGeometryField(precision=COORD_PRECISION, read_only=True)
     uid = serializers.UUIDField(read_only=True)
@@ -68,8 +68,9 @@ class DivisionDetailSerializer(DivisionFeatureSerializer):
     predecessors = serializers.SerializerMethodField()
     successors = serializers.SerializerMethodField()
     seat = serializers.SerializerMethodField()
-    source = serializers.CharField(source="source.title", read_only=True, default=None)
-    geometry_source = serializers.CharField(source="geometry_source.title", read_only=True, default=None)
+    source = serializers.CharField(source="source.title", read_only=True, default=None, allow_null=True)
+    geometry_source = serializers.CharField(source="geometry_source.title", read_only=True, default=None,
+                                            allow_null=True)
 
     class Meta(DivisionFeatureSerializer.Meta):
         fields = DivisionFeatureSerializer.Meta.fields + [

@@ -16,6 +16,7 @@ from apps.accounts.context import current_principal
 from apps.addresses.review import visible_job
 from apps.common import jobs
 from apps.common.models import JobStatus
+from apps.common.openapi import with_downloads
 from apps.common.params import FileDownloadNegotiation
 
 from . import params
@@ -40,7 +41,7 @@ class ExportView(APIView):
                                OpenApiParameter("division", str, description="区划代码前缀"),
                                OpenApiParameter("encoding", str, enum=list(SHAPEFILE_ENCODINGS),
                                                 description="shapefile 属性编码（默认 UTF-8）")],
-                   responses={200: OpenApiTypes.BINARY})
+                   responses={**with_downloads(None, *FORMATS.values()), 202: OpenApiTypes.OBJECT})
     def get(self, request: Request, layer_id: str) -> HttpResponse:
         layer = LAYERS.get(layer_id)
         if layer is None:
@@ -74,7 +75,7 @@ class ExportFileView(APIView):
 
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(responses={200: OpenApiTypes.BINARY})
+    @extend_schema(responses=with_downloads(None, *FORMATS.values()))
     def get(self, request: Request, job_id: int) -> FileResponse:
         job = visible_job(current_principal(), job_id)
         if job is not None and (job.kind != JOB_KIND or job.status != JobStatus.SUCCEEDED):

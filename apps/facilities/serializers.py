@@ -59,8 +59,8 @@ class FacilityFeatureSerializer(GeoFeatureModelSerializer):
     family = serializers.CharField(source="kind.family", read_only=True)
     township = serializers.CharField(source="township.name", read_only=True)
     township_code = serializers.CharField(source="township.code", read_only=True)
-    village = serializers.CharField(source="village.name", default=None, read_only=True)
-    address_code = serializers.CharField(source="address.code", default=None, read_only=True)
+    village = serializers.CharField(source="village.name", default=None, allow_null=True, read_only=True)
+    address_code = serializers.CharField(source="address.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Facility
@@ -75,7 +75,7 @@ class FacilityDetailSerializer(FacilityFeatureSerializer):
     status_history = serializers.SerializerMethodField()
     hazards = serializers.SerializerMethodField()
     expansions = serializers.SerializerMethodField()
-    successor = serializers.CharField(source="successor.code", default=None, read_only=True)
+    successor = serializers.CharField(source="successor.code", default=None, allow_null=True, read_only=True)
 
     class Meta(FacilityFeatureSerializer.Meta):
         fields = FacilityFeatureSerializer.Meta.fields + ["phone", "note", "successor", "details", "status_history",

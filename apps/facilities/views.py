@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from apps.accounts.permissions import EditorsOnly, StaffOrKeyRead
 from apps.common.errors import DomainRuleError
 from apps.common.exports import FORMATS, to_csv
+from apps.common.openapi import with_downloads
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 from apps.divisions.models import Division
 
@@ -175,7 +176,7 @@ class RolloutView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("county", str), OpenApiParameter("family", str, enum=Family.values),
                                OpenApiParameter("year", int), OpenApiParameter("format", str, enum=["json", "csv"])],
-                   responses=OpenApiTypes.OBJECT)
+                   responses=with_downloads(OpenApiTypes.OBJECT, FORMATS["csv"][0]))
     def get(self, request: Request) -> Response | HttpResponse:
         county, family, year = rollout_params(request)
         fmt = request.query_params.get("format", "json")

@@ -18,6 +18,7 @@ from apps.accounts.permissions import StaffOnly, StaffOrKeyRead
 from apps.accounts.reads import overlaps
 from apps.common.errors import DomainRuleError
 from apps.common.exports import FORMATS, export, to_csv
+from apps.common.openapi import counted_list, with_downloads
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 from apps.common.shapes import to_shapely
 from apps.divisions.models import Division
@@ -56,8 +57,10 @@ class AnnouncementListView(APIView):
     permission_classes = [StaffOrKeyRead]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
-                   responses=AnnouncementSerializer(many=True))
+    @extend_schema(operation_id="api_v1_placename_announcements_list",
+                   parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
+                   responses=with_downloads(counted_list("AnnouncementListing", AnnouncementSerializer),
+                                            FORMATS["csv"][0]))
     def get(self, request: Request) -> Response | HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format"})
         fmt = _format(request, ("json", "csv"))
@@ -103,8 +106,10 @@ class HeritageListView(APIView):
     permission_classes = [StaffOrKeyRead]
     content_negotiation_class = FileDownloadNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", *FORMATS])],
-                   responses=HeritageSerializer(many=True))
+    @extend_schema(operation_id="api_v1_placename_heritage_list",
+                   parameters=[OpenApiParameter("format", str, enum=["json", *FORMATS])],
+                   responses=with_downloads(counted_list("HeritageListing", HeritageSerializer),
+                                            *(content_type for content_type, _ in FORMATS.values())))
     def get(self, request: Request) -> Response | HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"format"})
         fmt = _format(request, ("json", *FORMATS))
@@ -139,7 +144,8 @@ class AuditView(APIView):
     @extend_schema(parameters=[
         OpenApiParameter("county", str, description="县级区划代码，默认本辖区"),
         OpenApiParameter("audit_class", str, description="只看一个审查类别，如 交通运输设施"),
-        OpenApiParameter("format", str, enum=["json", "csv"])], responses=OpenApiTypes.OBJECT)
+        OpenApiParameter("format", str, enum=["json", "csv"])],
+        responses=with_downloads(OpenApiTypes.OBJECT, FORMATS["csv"][0]))
     def get(self, request: Request) -> Response | HttpResponse:
         reject_unknown_params(request.query_params.keys(), {"county", "audit_class", "format"})
         fmt = _format(request, ("json", "csv"))

@@ -46,7 +46,7 @@ class PlaceNameDetailSerializer(PlaceNameFeatureSerializer):
     aliases = AliasSerializer(many=True, read_only=True)
     announcements = serializers.SerializerMethodField()
     heritage = serializers.SerializerMethodField()
-    successor = serializers.CharField(source="successor.code", default=None, read_only=True)
+    successor = serializers.CharField(source="successor.code", default=None, allow_null=True, read_only=True)
 
     class Meta(PlaceNameFeatureSerializer.Meta):
         fields = PlaceNameFeatureSerializer.Meta.fields + [
@@ -232,7 +232,7 @@ class HeritageSerializer(serializers.ModelSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent = serializers.CharField(source="parent.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = PlaceNameCategory

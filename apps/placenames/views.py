@@ -205,7 +205,7 @@ class AliasView(_ActView):
 
     body_class = AliasBody
 
-    @extend_schema(request=AliasBody, responses=PlaceNameDetailSerializer)
+    @extend_schema(request=AliasBody, responses={201: PlaceNameDetailSerializer})
     def post(self, request: Request, code: str) -> Response:
         response = super().post(request, code)
         response.status_code = 201
