@@ -87,7 +87,7 @@ class StaffUserAdmin(_AdministratorsOnly, UserAdmin):
 class ApiKeyForm(forms.ModelForm):
     class Meta:
         model = ApiKey
-        fields = ["department", "name", "rate_limit_per_minute", "jurisdiction"]
+        fields = ["department", "name", "rate_limit_per_minute"]
 
 
 @admin.register(ApiKey)
@@ -111,7 +111,7 @@ class ApiKeyAdmin(_AdministratorsOnly, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         issued = issue_key(obj.department, created_by=request.user.get_username(), name=obj.name,
-                           rate_limit_per_minute=obj.rate_limit_per_minute, jurisdiction=obj.jurisdiction)
+                           rate_limit_per_minute=obj.rate_limit_per_minute)
         obj.pk = issued.key.pk
         obj.prefix, obj.key_hash = issued.key.prefix, issued.key.key_hash
         messages.warning(request, f"新密钥（只显示这一次，请立即交给 {obj.department}）：{issued.secret}")

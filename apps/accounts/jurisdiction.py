@@ -75,5 +75,5 @@ def scope_q(principal: Principal, *paths: str) -> Q:
         return Q(pk__in=[])
     q = Q(pk__in=[])
     for path in paths:
-        q |= Q(**{f"{path}__code__startswith": principal.jurisdiction})
+        q |= Q(**{f"{path}__code__startswith": principal.prefix})
     return q

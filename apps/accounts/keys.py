@@ -29,19 +29,16 @@ class IssuedKey:
     secret: str  # the whole key, shown to the administrator once
 
 
-def issue_key(department: str, *, created_by: str, name: str = "", rate_limit_per_minute: int = 120,
-              jurisdiction: str = "") -> IssuedKey:
+def issue_key(department: str, *, created_by: str, name: str = "", rate_limit_per_minute: int = 120) -> IssuedKey:
     department = department.strip()
     if not department:
         raise DomainRuleError("请填写部门名称", "department")
-    if jurisdiction and not (jurisdiction.isdigit() and len(jurisdiction) in (6, 9, 12)):
-        raise DomainRuleError("查询范围应为 6、9 或 12 位区划代码", "jurisdiction")
     if rate_limit_per_minute < 1:
         raise DomainRuleError("每分钟请求上限至少为 1", "rate_limit_per_minute")
     prefix = secrets.token_hex(4)
     secret = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
     key = ApiKey.objects.create(department=department, name=name, prefix=prefix, key_hash=_hash(secret),
-                                rate_limit_per_minute=rate_limit_per_minute, jurisdiction=jurisdiction,
+                                rate_limit_per_minute=rate_limit_per_minute,
                                 created_by=created_by)
     return IssuedKey(key, secret)
 

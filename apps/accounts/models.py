@@ -39,8 +39,6 @@ class ApiKey(models.Model):
     prefix = models.CharField("前缀", max_length=12, unique=True)
     key_hash = models.CharField(max_length=64, unique=True)
     rate_limit_per_minute = models.PositiveIntegerField("每分钟请求上限", default=120)
-    jurisdiction = models.CharField("可查询范围（区划代码前缀）", max_length=12, blank=True,
-                                    help_text="空 = 全部")
     created_by = models.CharField("创建人", max_length=150)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)

@@ -3,6 +3,7 @@
 - `StaffOrKeyRead` (the default): reads by staff of any role or by a department API key; writes by
   editors and administrators. A view lists extra methods keys may use in `api_key_methods`
   (the batch geocoder's POST).
+- `LookupAccess`: lookups sent by POST (batch matching): staff of any role or API keys.
 - `StaffOnly`: non-public data (analysis runs, history, jobs): staff of any role, no API keys.
 - `EditorsOnly`, `AdministratorsOnly`: every method needs that role.
 
@@ -45,6 +46,16 @@ class StaffOrKeyRead(_RoleAccess):
         if principal.is_api_key:
             return request.method in getattr(view, "api_key_methods", ())
         return principal.at_least(Role.EDITOR)
+
+
+class LookupAccess(_RoleAccess):
+    """Lookups that are POSTed (a batch file to match): staff of any role or an API key; they
+    change no register."""
+
+    message = "请登录或使用部门接口密钥"
+
+    def allows(self, principal: Principal, request: Request, view: Any) -> bool:
+        return principal.is_staff or principal.is_api_key
 
 
 class StaffOnly(_RoleAccess):

@@ -9,16 +9,16 @@ from rest_framework import exceptions
 
 from .context import current_principal
 from .jurisdiction import JurisdictionDenied
-from .principal import Principal
+from .principal import Principal, area_prefix
 
 
 def overlaps(principal: Principal, code: str) -> bool:
     """True when the area `code` and the jurisdiction overlap: one lies inside the other (a county's
     clerk may read the county's own summaries, a township's clerk its county's)."""
-    if principal.jurisdiction is None:
+    prefix = principal.prefix
+    if prefix is None:
         return False
-    return principal.jurisdiction == "" or code.startswith(principal.jurisdiction) or \
-        principal.jurisdiction.startswith(code)
+    return prefix == "" or code.startswith(prefix) or prefix.startswith(area_prefix(code))
 
 
 def require_read(codes: Iterable[str | None], what: str) -> Principal:

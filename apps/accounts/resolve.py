@@ -24,5 +24,6 @@ def principal_for_user(user: Any) -> Principal:
 
 
 def principal_for_key(key: ApiKey) -> Principal:
-    return Principal(f"apikey:{key.prefix}", None, key.jurisdiction, api_key_id=key.pk,
+    # Keys read the whole register (reads are public to departments); they write nothing.
+    return Principal(f"apikey:{key.prefix}", None, "", api_key_id=key.pk,
                      department=key.department)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.context import current_principal
-from apps.accounts.permissions import StaffOnly
+from apps.accounts.permissions import LookupAccess, StaffOnly
 from apps.common.jobs import enqueue
 from apps.common.models import Job
 from apps.common.params import reject_unknown_params
@@ -90,7 +90,8 @@ class BatchGeocodeView(APIView):
     """批量匹配：上传 CSV 或 XLSX（最多 100,000 行）并指定地址列；作为后台任务运行，返回 202 和任务地址。"""
 
     parser_classes = [MultiPartParser]
-    api_key_methods = ("POST",)  # department keys match batches (read-only use of the register)
+    # A batch is a lookup: viewers and department keys may send one (it changes no register).
+    permission_classes = [LookupAccess]
 
     @extend_schema(request=BatchUpload, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:

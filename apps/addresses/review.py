@@ -28,8 +28,8 @@ from .services import require_identity_edit
 
 
 def batch_jurisdiction(principal: Principal) -> str:
-    """The jurisdiction a new batch is filed under: the sender's (a key's query range), or the
-    home county for senders who cover everything."""
+    """The jurisdiction a new batch is filed under: the sender's, or the home county for senders
+    who cover everything (superusers and department keys)."""
     return principal.jurisdiction or settings.GEO_MZ_HOME_COUNTY
 
 
@@ -39,7 +39,7 @@ def visible_batches(principal: Principal) -> QuerySet:
         return batches.filter(api_key_id=principal.api_key_id)
     if not principal.is_staff or principal.jurisdiction is None:
         return batches.none()
-    return batches.filter(jurisdiction__startswith=principal.jurisdiction)
+    return batches.filter(jurisdiction__startswith=principal.prefix)
 
 
 def visible_job(principal: Principal, job_id: int) -> Job | None:

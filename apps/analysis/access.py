@@ -79,7 +79,7 @@ def runs_q(principal: Principal) -> Q:
         return Q()
     if principal.jurisdiction is None or not principal.is_staff:
         return Q(pk__in=[])
-    prefix = principal.jurisdiction
+    prefix = principal.prefix
     # Coverage and suitability store their area; a siting run without one analysed its county.
     return Q(inputs__division__startswith=prefix) | (
         (Q(inputs__division="") | ~Q(inputs__has_key="division")) & Q(county__code__startswith=prefix))
@@ -96,7 +96,7 @@ def constraint_layers_q(principal: Principal) -> Q:
         return Q()
     if principal.jurisdiction is None or not principal.is_staff:
         return Q(pk__in=[])
-    return Q(county__code__startswith=principal.jurisdiction) | Q(county__code=principal.jurisdiction[:6])
+    return Q(county__code__startswith=principal.prefix) | Q(county__code=principal.jurisdiction[:6])
 
 
 def require_layer_county(county: Division) -> None:

@@ -47,3 +47,12 @@ def test_module_is_pure() -> None:
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m and m.startswith("django") for m in imported)
+
+
+def test_prefecture_and_province_codes_cover_their_counties() -> None:
+    assert clerk("330500").covers(["330521100"])         # 湖州市 → 德清县's townships
+    assert not clerk("330500").covers(["330482"])        # 嘉兴市's 平湖市
+    assert clerk("330000").covers(["330482", "330521"])  # 浙江省
+    assert not clerk("330000").covers(["341723"])        # 安徽省's 青阳县
+    assert clerk("330521").prefix == "330521" and clerk("330500").prefix == "3305"
+    assert SYSTEM.prefix == "" and PUBLIC.prefix is None

@@ -32,7 +32,6 @@ class Migration(migrations.Migration):
                 ('prefix', models.CharField(max_length=12, unique=True, verbose_name='前缀')),
                 ('key_hash', models.CharField(max_length=64, unique=True)),
                 ('rate_limit_per_minute', models.PositiveIntegerField(default=120, verbose_name='每分钟请求上限')),
-                ('jurisdiction', models.CharField(blank=True, help_text='空 = 全部', max_length=12, verbose_name='可查询范围（区划代码前缀）')),
                 ('created_by', models.CharField(max_length=150, verbose_name='创建人')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),

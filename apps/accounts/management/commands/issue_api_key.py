@@ -1,4 +1,4 @@
-"""`manage.py issue_api_key --department 公安局 [--name …] [--rate-limit 120] [--jurisdiction 330521]`:
+"""`manage.py issue_api_key --department 公安局 [--name …] [--rate-limit 120]`:
 issue a read-only department key and print it once; `--revoke PREFIX` revokes one."""
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--department", help="部门名称")
         parser.add_argument("--name", default="", help="用途")
         parser.add_argument("--rate-limit", type=int, default=120, help="每分钟请求上限")
-        parser.add_argument("--jurisdiction", default="", help="可查询范围（区划代码前缀，空 = 全部）")
         parser.add_argument("--revoke", metavar="PREFIX", help="吊销该前缀的密钥")
         parser.add_argument("--by", default="manage.py", help="操作人")
 
@@ -34,7 +33,7 @@ class Command(BaseCommand):
             raise CommandError("请用 --department 指定部门")
         try:
             issued = issue_key(options["department"], created_by=options["by"], name=options["name"],
-                               rate_limit_per_minute=options["rate_limit"], jurisdiction=options["jurisdiction"])
+                               rate_limit_per_minute=options["rate_limit"])
         except DomainRuleError as exc:
             raise CommandError(str(exc.detail)) from exc
         self.stdout.write(issued.secret)
