@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg2
+
 from .cluster import query, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +49,8 @@ SELECT a.pid, a.state, a.backend_xid IS NOT NULL AS wrote,
 FROM pg_stat_activity a
 WHERE a.application_name = %s AND a.datname = current_database() AND a.xact_start IS NOT NULL
 """
+
+_COMMITTED = "SELECT count(*) FROM facilities_facility WHERE name LIKE %s"
 
 
 def make_layer(url: str, path: Path, n: int = N_ROWS) -> Path:
@@ -114,22 +118,32 @@ def id_mark(url: str) -> int:
 
 def imported(url: str) -> int:
     """Committed facilities of the drill (visible rows)."""
-    return query(url, "SELECT count(*) FROM facilities_facility WHERE name LIKE %s", [MARKER + "%"])[0][0]
+    return query(url, _COMMITTED, [MARKER + "%"])[0][0]
 
 
 def wait_mid_write(run: ImportRun) -> dict[str, Any]:
-    """Poll the database until the import is caught mid-write (see the module docstring); return
-    what was seen. Fails if the import ends first."""
+    """Poll the database (one autocommit connection, so every poll sees fresh statistics) until
+    the import is caught mid-write (see the module docstring); return what was seen. Fails if the
+    import ends first."""
+    conn = psycopg2.connect(run.url)
+    conn.autocommit = True
+
     def caught() -> dict[str, Any] | None:
         if run.proc.poll() is not None:
             raise AssertionError(f"the import ended (exit {run.proc.returncode}) before it was caught mid-write:\n"
                                  f"{output(run.tmp, run.app)[-2000:]}")
-        for pid, state, wrote, table_lock, last_id in query(run.url, _IN_FLIGHT, [run.app]):
-            if wrote and table_lock and last_id - run.mark >= CAUGHT_AT:
-                return {"pid": pid, "state": state, "ids_drawn": last_id - run.mark,
-                        "committed": imported(run.url) - run.baseline}
+        with conn.cursor() as cur:
+            cur.execute(_IN_FLIGHT, [run.app])
+            for pid, state, wrote, table_lock, last_id in cur.fetchall():
+                if wrote and table_lock and last_id - run.mark >= CAUGHT_AT:
+                    cur.execute(_COMMITTED, [MARKER + "%"])
+                    return {"pid": pid, "state": state, "ids_drawn": last_id - run.mark,
+                            "committed": cur.fetchone()[0] - run.baseline}
         return None
 
-    seen = wait_until(caught, "the import to be mid-write", timeout=120, step=0.01)
+    try:
+        seen = wait_until(caught, "the import to be mid-write", timeout=120, step=0.01)
+    finally:
+        conn.close()
     assert seen["committed"] == 0 and seen["ids_drawn"] < N_ROWS, seen
     return seen
