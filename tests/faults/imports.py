@@ -87,6 +87,15 @@ class ImportRun:
     mark: int
     baseline: int
 
+    def __enter__(self) -> "ImportRun":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Never leave the import running when a test fails half-way."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
 
 def start_import(url: str, layer: Path, app: str, tmp: Path) -> ImportRun:
     """The import as a child process; its output goes to ``tmp/<app>.log`` (read by ``output``)."""

@@ -39,10 +39,10 @@ def test_import_killed_mid_write_leaves_nothing_and_reruns(facility_layer, drill
     before = row_counts(url)
     assert imported(url) == 0
 
-    run = start_import(url, facility_layer, app, tmp_path)
-    seen = wait_mid_write(run)
-    run.proc.send_signal(signal.SIGKILL)
-    assert run.proc.wait(timeout=30) == -signal.SIGKILL, output(tmp_path, app)
+    with start_import(url, facility_layer, app, tmp_path) as run:
+        seen = wait_mid_write(run)
+        run.proc.send_signal(signal.SIGKILL)
+        assert run.proc.wait(timeout=30) == -signal.SIGKILL, output(tmp_path, app)
     # The server notices the dead client and rolls its transaction back; wait for the session to end.
     wait_until(lambda: sessions(url, app) == 0, "the killed import's session to end")
 
@@ -56,10 +56,10 @@ def test_database_restarted_mid_import_leaves_nothing_and_reruns(  # type: ignor
     url, app, mode = throwaway_cluster.url(), "geo-mz-fault-import-restart", "immediate"
     before = row_counts(url)
 
-    run = start_import(url, facility_layer, app, tmp_path)
-    seen = wait_mid_write(run)
-    throwaway_cluster.restart(mode)
-    code = run.proc.wait(timeout=120)
+    with start_import(url, facility_layer, app, tmp_path) as run:
+        seen = wait_mid_write(run)
+        throwaway_cluster.restart(mode)
+        code = run.proc.wait(timeout=120)
     log = output(tmp_path, app)
     assert code != 0, f"the import survived a database restart?\n{log[-2000:]}"
     assert "OperationalError" in log or "InterfaceError" in log, log[-2000:]
