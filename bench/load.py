@@ -2,7 +2,8 @@
 
 Not a pass/fail test and not a ratio benchmark: it records, per request kind, p50/p95/p99/mean/max
 latency, request counts, requests per second and **errors, which must be zero** (every error is a
-bug to fix). ``variants[].seconds`` is each kind's p50; ``ratio`` is against ``address_detail``
+bug to fix); and, from the server's JSON request log, the time each kind spent inside Django
+(``extra.inside_django``: the work, without the wait in gunicorn's queue). ``variants[].seconds`` is each kind's p50; ``ratio`` is against ``address_detail``
 (the cheapest lookup) only so that the table reads like the others.
 
 Database: the development register in ``DATABASE_URL`` (``GEO_MZ_LOAD_DATABASE_URL`` overrides),
@@ -272,6 +273,45 @@ def figures(records: list[list[Any]], seconds: float) -> dict[str, dict[str, Any
     return out
 
 
+_PREFIXES = (("/api/v1/addresses/", "address_detail"), ("/api/v1/geocode", "geocode"),
+             ("/tiles/addresses/", "tile_addresses"), ("/tiles/roads/", "tile_roads"),
+             ("/api/v1/analysis/coverage", "coverage"))
+
+
+def _kind(path: str) -> str | None:
+    """The request kind of a logged path (the list is the search; below it, a code's detail)."""
+    if path == "/api/v1/addresses/":
+        return "address_search"
+    return next((kind for prefix, kind in _PREFIXES if path.startswith(prefix)), None)
+
+
+def server_side(log_text: str, window: list[float]) -> dict[str, dict[str, Any]]:
+    """Per kind, percentiles of the time spent inside Django (the request log's ``duration_ms``,
+    JSON lines) for the requests answered within the timed window: the work of a request without
+    the wait in gunicorn's queue."""
+    import datetime as dt
+
+    durations: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    for line in log_text.splitlines():
+        if '"duration_ms"' not in line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        at = dt.datetime.fromisoformat(entry["time"]).timestamp()
+        kind = _kind(entry.get("path", ""))
+        if kind and window[0] <= at <= window[1]:
+            durations[kind].append(float(entry["duration_ms"]))
+    out = {}
+    for kind, values in durations.items():
+        lat = np.asarray(values or [float("nan")])
+        p50, p95, p99 = (float(v) for v in np.percentile(lat, [50, 95, 99]))
+        out[kind] = {"requests": len(values), "p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
+                     "p99_ms": round(p99, 1), "mean_ms": round(float(lat.mean()), 1)}
+    return out
+
+
 def _errors(records: list[list[Any]]) -> dict[str, int]:
     return dict(Counter(f"{r[0]}: {r[4][:160]}" for r in records if not r[2]))
 
@@ -297,7 +337,8 @@ def run() -> Result:
     try:
         with tempfile.TemporaryDirectory(prefix="geo-mz-load-") as tmp, \
                 gunicorn(url, "/healthz", settings="geo_mz.settings.dev", workers=WORKERS,
-                         env_extra={"DJANGO_DEBUG": "0", "GEO_MZ_ANALYSIS_DIR": results_dir.name}) as server:
+                         env_extra={"DJANGO_DEBUG": "0", "GEO_MZ_ANALYSIS_DIR": results_dir.name,
+                                    "GEO_MZ_LOG_FORMAT": "json"}) as server:
             creds = authenticate(server["port"], password)
             primed = prime(server["port"], creds, inputs)
             config = {"host": f"http://127.0.0.1:{server['port']}", "users": USERS, "spawn_rate": USERS,
@@ -316,13 +357,16 @@ def run() -> Result:
     finally:
         cleaned = clean_up(url, run_mark, job_mark, created)
         results_dir.cleanup()
-    server_errors = [line for line in log_text.splitlines()
-                     if "Traceback" in line or "Internal Server Error" in line or "[ERROR]" in line]
+    server_errors = [line for line in log_text.splitlines() if "Traceback" in line or "Internal Server Error" in line
+                     or "[ERROR]" in line or '"level": "ERROR"' in line]
     per = figures(data["timed"], data["timed_s"])
+    inside = server_side(log_text, data["window_epoch"])
     errors = {"timed": _errors(data["timed"]), "warmup": _errors(data["warmup"]), "after": _errors(data["after"])}
     errors["prime"] = {k: v for k, v in primed.items() if not k.endswith((" 200", " 201"))}
     total_errors = sum(sum(e.values()) for e in errors.values()) + len(server_errors)
     print(table(per), flush=True)
+    print("   inside Django (request log duration, no queueing): " + ", ".join(
+        f"{k} p50 {v['p50_ms']:.0f} / p95 {v['p95_ms']:.0f} ms" for k, v in inside.items()), flush=True)
     print(f"   errors: {total_errors} (timed {sum(errors['timed'].values())}, warm-up "
           f"{sum(errors['warmup'].values())}, after {sum(errors['after'].values())}, "
           f"server log {len(server_errors)})" + ("" if total_errors == 0 else " — BUGS TO FIX"), flush=True)
@@ -349,7 +393,7 @@ def run() -> Result:
                          for k, s in per.items()},
                "total": {"requests": timed, "rps": round(timed / data["timed_s"], 1),
                          "errors": total_errors, "zero_errors": total_errors == 0},
-               "errors": errors, "server_log_errors": server_errors[:20],
+               "inside_django": inside, "errors": errors, "server_log_errors": server_errors[:20],
                "prime": primed, "warmup_requests": len(data["warmup"]), "after_requests": len(data["after"]),
                "timed_window_s": round(data["timed_s"], 2), "scenario_wall_s": round(wall, 1),
                "auth": creds.mode, "logout_status": logged_out, "cleaned_up": cleaned,

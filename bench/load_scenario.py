@@ -12,7 +12,8 @@ credentials, made in one place by ``bench.load.authenticate``), and the seeded `
 (``WEIGHTS``), sends one request, checks the answer (status, content type, shape; anything else
 is a failure with its reason), then waits ``wait_s``.
 
-OUT: every request of the timed window as ``[kind, milliseconds, ok, status, reason]``, plus the
+OUT: every request of the timed window as ``[kind, milliseconds, ok, status, reason]`` (and the
+window's start and end as Unix times, to pick the server's own log lines of it), plus the
 failures of the warm-up and of the stop (in-flight requests finish: ``stop_timeout``), so that
 the parent can count every error, not only the timed ones.
 """
@@ -134,14 +135,15 @@ def main(config_path: str, out_path: str) -> None:
     runner.start(CONFIG["users"], spawn_rate=CONFIG["spawn_rate"])
     gevent.sleep(CONFIG["warmup_s"])
     PHASE["name"] = "timed"
-    started = time.monotonic()
+    started, window_start = time.monotonic(), time.time()
     gevent.sleep(CONFIG["duration_s"])
-    timed_s = time.monotonic() - started
+    timed_s, window_end = time.monotonic() - started, time.time()
     PHASE["name"] = "after"  # requests in flight at the end finish (stop_timeout) and are checked too
     runner.stop()
     runner.quit()
     with open(out_path, "w", encoding="utf-8") as fh:
-        json.dump({"timed_s": timed_s, "users": runner.user_count, **RECORDS}, fh)
+        json.dump({"timed_s": timed_s, "window_epoch": [window_start, window_end], "users": runner.user_count,
+                   **RECORDS}, fh)
 
 
 if __name__ == "__main__":
