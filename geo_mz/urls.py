@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from apps.accounts.urls import page_urlpatterns as account_pages
 from apps.analysis.urls import api_urlpatterns as analysis_api
 from apps.addresses.urls import api_urlpatterns as address_api, page_urlpatterns as address_pages
 from apps.boundaries.urls import api_urlpatterns as boundary_api, page_urlpatterns as boundary_pages
 from apps.common.health import healthz, readyz
+from apps.common.urls import api_urlpatterns as history_api, page_urlpatterns as history_pages
 from apps.common.views import home
 from apps.exchange.urls import api_urlpatterns as exchange_api, ogc_urlpatterns, page_urlpatterns as exchange_pages
 from apps.facilities.urls import api_urlpatterns as facility_api, page_urlpatterns as facility_pages
@@ -19,6 +21,7 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include(account_pages)),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/v1/", include("apps.divisions.urls")),
@@ -35,6 +38,8 @@ urlpatterns = [
     path("api/v1/", include(exchange_api)),
     path("", include(ogc_urlpatterns)),
     path("", include(exchange_pages)),
+    path("api/v1/", include(history_api)),
+    path("", include(history_pages)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -25,8 +25,28 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
             teardown_databases(config, verbosity=request.config.option.verbose)
 
 
+def make_staff(username: str, role: str = "viewer", jurisdiction: str = "330521", password: str | None = None):  # type: ignore[no-untyped-def]
+    """A staff account with a role (viewer/editor/administrator) and a jurisdiction, made through
+    the accounts service as the system."""
+    from apps.accounts.principal import Role
+    from apps.accounts.services import save_staff_account
+
+    return save_staff_account(username, role=Role[role.upper()], jurisdiction=jurisdiction, password=password).user
+
+
 @pytest.fixture
 def api(db):  # type: ignore[no-untyped-def]
+    """An API client logged in as a read-only viewer of 德清县 (every API needs a login or a key);
+    tests that write authenticate as someone else, tests of the public surface use `anon_api`."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(make_staff("test-viewer"))
+    return client
+
+
+@pytest.fixture
+def anon_api(db):  # type: ignore[no-untyped-def]
     from rest_framework.test import APIClient
 
     return APIClient()
@@ -35,3 +55,21 @@ def api(db):  # type: ignore[no-untyped-def]
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
     """Browser tests last: they are the slowest, and everything else should fail first."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture
+def client(db):  # type: ignore[no-untyped-def]
+    """Django's test client logged in as a read-only viewer of 德清县 (pages, OGC and tiles need a
+    login); `anon_client` is the public."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_staff("test-page-viewer"))
+    return client
+
+
+@pytest.fixture
+def anon_client(db):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    return Client()

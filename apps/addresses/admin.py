@@ -2,11 +2,9 @@
 Registers are never deleted here; edits are recorded with the staff user."""
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
-from apps.common.admin_base import RegisterAdmin
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import Address, Area, DoorPlate, PlateReport, Road
 
@@ -38,7 +36,7 @@ class AddressAdmin(RegisterAdmin):
 
 
 @admin.register(DoorPlate)
-class DoorPlateAdmin(admin.ModelAdmin):
+class DoorPlateAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["plate_no", "identity", "size", "state", "installed_on", "token_active"]
     list_filter = ["state", "size", "token_active"]
     search_fields = ["plate_no", "identity__code"]
@@ -46,12 +44,11 @@ class DoorPlateAdmin(admin.ModelAdmin):
     readonly_fields = ["token", "token_active", "replaced_by"]
     show_full_result_count = False
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(PlateReport)
-class PlateReportAdmin(admin.ModelAdmin):
+class PlateReportAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
+    """Reports are marked handled, not deleted (a spam report too: the record of it stays)."""
+
     list_display = ["created_at", "plate", "message", "handled"]
     list_filter = ["handled"]
     raw_id_fields = ["plate"]

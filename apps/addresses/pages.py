@@ -2,23 +2,15 @@
 the staff statistics page. Chinese UI; no personal data on the public page."""
 from __future__ import annotations
 
-import hashlib
-
-from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.common.clients import client_hash
 from apps.common.errors import DomainRuleError
 
 from . import review, selectors, services
 from .models import MatchBatch, PlateState, ReviewItem
-
-
-def _sender_hash(request: HttpRequest) -> str:
-    """A salted hash of the client address: enough to rate-limit, useless to identify anyone."""
-    client = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{client}".encode()).hexdigest()
 
 
 def scan(request: HttpRequest, token: str) -> HttpResponse:
@@ -38,7 +30,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
             context["reported"] = True
         else:
             try:
-                services.report_plate_problem(plate, request.POST.get("problem", ""), _sender_hash(request))
+                services.report_plate_problem(plate, request.POST.get("problem", ""), client_hash(request))
                 context["reported"] = True
             except DomainRuleError as exc:
                 context["report_error"] = str(exc.detail)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from apps.common.admin_base import RegisterAdmin
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import Division, DivisionChange
 
@@ -45,13 +45,10 @@ class DivisionAdmin(RegisterAdmin):
 
 
 @admin.register(DivisionChange)
-class DivisionChangeAdmin(admin.ModelAdmin):
+class DivisionChangeAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["effective_date", "kind", "before_text", "after_text", "approval_type", "authority"]
     list_filter = ["kind", "approval_type"]
     search_fields = ["before_text", "after_text", "document_no"]
     date_hierarchy = "effective_date"
     raw_id_fields = ["before", "after"]
     readonly_fields = ["natural_key", "recorded_by", "recorded_at"]
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False

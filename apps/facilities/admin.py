@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from apps.common.admin_base import RegisterAdmin
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import (BurialDetail, CommunityCentreDetail, Facility, FacilityKind, FacilityStatusEvent,
                      MealServiceDetail, RolloutTarget, SafetyHazard)
@@ -62,12 +62,12 @@ class FacilityAdmin(RegisterAdmin):
 
 
 @admin.register(FacilityKind)
-class KindAdmin(_NoDelete, admin.ModelAdmin):
+class KindAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "family", "code_letter"]
 
 
 @admin.register(RolloutTarget)
-class RolloutTargetAdmin(_NoDelete, admin.ModelAdmin):
+class RolloutTargetAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["township", "family", "year", "tasks", "source"]
     list_filter = ["family", "year"]
     raw_id_fields = ["township"]

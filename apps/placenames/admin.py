@@ -9,8 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from apps.common.admin_base import RegisterAdmin
-from apps.common.history import acting_as
+from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from . import services
 from .models import (Announcement, AnnouncementItem, ForbiddenNamePattern, HeritageEntry, PlaceName, PlaceNameAlias,
@@ -83,17 +82,10 @@ class PlaceNameAdmin(RegisterAdmin):
 
 
 @admin.register(PlaceNameCategory)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "parent", "audit_class", "pinyin_kind", "gbt_code"]
     list_filter = ["audit_class", "pinyin_kind"]
     search_fields = ["code", "name", "gbt_code"]
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        with acting_as(request.user.get_username()):
-            super().save_model(request, obj, form, change)
 
 
 @admin.register(ForbiddenNamePattern)
@@ -109,13 +101,14 @@ class AnnouncementItemInline(admin.TabularInline):
     readonly_fields = ["place", "act", "former_name", "standard_name", "romanization", "division_name",
                        "location_description", "approving_authority", "approved_on"]
     fields = readonly_fields
+    can_delete = False  # an announced item is part of a published notice
 
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     """Announcements are issued through the API (`services.announce`); here they are read."""
 
     list_display = ["number", "title", "issued_by", "announced_on"]
@@ -123,9 +116,6 @@ class AnnouncementAdmin(admin.ModelAdmin):
     inlines = [AnnouncementItemInline]
 
     def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.common",
+    "apps.accounts",
     "apps.divisions",
     "apps.addresses",
     "apps.roadnet",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Secure by default: login or API key everywhere but the public pages; API-key rate limit.
+    "apps.accounts.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,6 +112,15 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Lockout: this many failed logins of one username (or from one client) within the window lock it
+# for the rest of the window.
+GEO_MZ_LOGIN_MAX_FAILURES = env_int("GEO_MZ_LOGIN_MAX_FAILURES", 5)
+GEO_MZ_LOGIN_MAX_FAILURES_PER_CLIENT = env_int("GEO_MZ_LOGIN_MAX_FAILURES_PER_CLIENT", 20)
+GEO_MZ_LOGIN_LOCK_MINUTES = env_int("GEO_MZ_LOGIN_LOCK_MINUTES", 15)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -145,7 +157,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "apps.common.errors.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Session (browser, with CSRF) or a department API key; never HTTP Basic (no lockout bypass).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.ApiKeyAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.StaffOrKeyRead"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
 }

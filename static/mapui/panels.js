@@ -4,15 +4,19 @@
 
 const esc = (text) => String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
-/* Info panel: the feature's plain attributes and a link to edit the record in the admin. */
+/* Info panel: the feature's plain attributes, a link to edit the record in the admin and one to its history. */
 GeoMZ.showInfo = function (title, props, editUrl) {
   const rows = Object.entries(props || {})
     .filter(([, v]) => v !== null && v !== "" && typeof v !== "object")
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join("");
   const nested = Object.entries(props || {}).filter(([, v]) => v && typeof v === "object" && !Array.isArray(v) && v.name)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v.name)}</td></tr>`).join("");
+  // The admin search link names the model and the code: the same record's change history.
+  const found = editUrl ? /^\/admin\/(\w+)\/(\w+)\/\?q=(.+)$/.exec(editUrl) : null;
+  const historyUrl = found && found[3] ? `/history/${found[1]}.${found[2]}/code/${found[3]}/` : null;
   document.getElementById("info-body").innerHTML = `<h3 id="info-title">${esc(title)}</h3><table>${rows}${nested}</table>` +
-    (editUrl ? `<p><a id="info-edit" href="${esc(editUrl)}" target="_blank">编辑此记录 Edit</a></p>` : "");
+    (editUrl ? `<p><a id="info-edit" href="${esc(editUrl)}" target="_blank">编辑此记录 Edit</a>` +
+      (historyUrl ? ` · <a id="info-history" href="${esc(historyUrl)}" target="_blank">变更历史 History</a>` : "") + "</p>" : "");
   document.getElementById("info").hidden = false;
 };
 document.getElementById("info-close").addEventListener("click", () => { document.getElementById("info").hidden = true; });

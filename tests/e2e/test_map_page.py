@@ -138,6 +138,11 @@ def test_search_jumps_to_an_address_and_a_facility_opens_its_info(page, server_u
     assert facility.code in page.get_attribute("#info-edit", "href")
     page.wait_for_timeout(800)  # let the tiles around it draw for the picture
     page.screenshot(path=str(SHOTS / "map-facility-info.png"))
+    # …and one to its change history (the trigger-written record of its registration).
+    history = page.get_attribute("#info-history", "href")
+    assert history == f"/history/facilities.facility/code/{facility.code}/"
+    page.goto(server_url + history)
+    assert "变更历史" in page.inner_text("h1") and facility.name in page.inner_text("body")
     assert failed == []
     assert external_requests(page.requested) == []
 

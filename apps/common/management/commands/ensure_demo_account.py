@@ -1,5 +1,7 @@
-"""`manage.py ensure_demo_account`: in demo mode only, make sure a staff account exists and print
-its credentials. The password is generated once and kept in var/demo-account.txt (mode 600)."""
+"""`manage.py ensure_demo_account`: in demo mode only, make sure the demo accounts exist and print
+their credentials: `demo` (superuser), and three staff accounts that show the roles and
+jurisdictions — `demo-county` (德清县 administrator), `demo-clerk` (乾元镇 editor) and `demo-viewer`
+(德清县 viewer). One password, generated once and kept in var/demo-account.txt (mode 600)."""
 from __future__ import annotations
 
 import os
@@ -11,11 +13,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.accounts.principal import Role
+from apps.accounts.services import save_staff_account
+
 USERNAME = "demo"
+STAFF = [("demo-county", Role.ADMINISTRATOR, "330521", "德清县民政局"),
+         ("demo-clerk", Role.EDITOR, "330521100", "乾元镇人民政府"),
+         ("demo-viewer", Role.VIEWER, "330521", "德清县民政局")]
 
 
 class Command(BaseCommand):
-    help = "演示模式下创建演示管理员账号并打印其登录信息"
+    help = "演示模式下创建演示账号（超级管理员及各角色工作人员）并打印其登录信息"
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
@@ -32,4 +40,9 @@ class Command(BaseCommand):
             user.set_password(password)
             user.is_staff = user.is_superuser = True
             user.save()
-        self.stdout.write(f"[geo-mz] 演示账号 demo account: 用户名 {USERNAME}  密码 {password}  （/admin/）")
+        for username, role, jurisdiction, department in STAFF:
+            save_staff_account(username, role=role, jurisdiction=jurisdiction, department=department,
+                               password=password)
+        self.stdout.write(f"[geo-mz] 演示账号 demo account: 用户名 {USERNAME}  密码 {password}  （/accounts/login/）")
+        self.stdout.write("[geo-mz] 角色演示账号（同一密码）: demo-county 德清县管理员 · demo-clerk 乾元镇编辑员 · "
+                          "demo-viewer 德清县查看员")
