@@ -21,9 +21,10 @@ PostgreSQL, so more workers than cores keep both cores busy), dev settings with 
 
 Authentication, in one place (``authenticate``): a superuser ``load-bench`` (created for the run
 with a random password) logs in once at ``/admin/login/`` (CSRF token + session cookie); every
-simulated user sends that session cookie, and the CSRF header on the analysis POST. After the
-accounts merge, setting ``GEO_MZ_LOAD_API_KEY`` sends ``X-API-Key`` on the read-only requests
-instead (API keys cannot start analyses, so those keep the session).
+simulated user sends that session cookie, and the CSRF header on the analysis POST. Setting
+``GEO_MZ_LOAD_API_KEY`` (a department key of ``manage.py issue_api_key`` with a rate limit above the
+run's ~2,400 requests a minute) sends ``X-API-Key`` on the read-only requests instead (API keys
+cannot start analyses, so those keep the session).
 
 Load (``bench/load_scenario.py``, a child process: locust monkey-patches with gevent): 50 users
 spawned at once, each looping {pick a request kind by weight, send, check the answer, think
