@@ -31,7 +31,8 @@ def division_codes(record: Any) -> list[str]:
         return [parent.code] if parent is not None and parent.code else []
     codes = []
     for field in record._meta.concrete_fields:
-        if field.is_relation and field.related_model is Division:
+        # The id first: an unsaved record may not have every required division set yet.
+        if field.is_relation and field.related_model is Division and getattr(record, field.attname) is not None:
             division = getattr(record, field.name)
             if division is not None and division.code:
                 codes.append(division.code)

@@ -1,12 +1,16 @@
 """Admin for roads, 片区, address versions, plates and error reports (offline map widget).
-Registers are never deleted here; edits are recorded with the staff user."""
+Registers are never deleted here; edits are recorded with the staff user. Viewers look; editors
+change records inside their jurisdiction (plates and reports by their address's code)."""
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
 
 from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import Address, Area, DoorPlate, PlateReport, Road
+from .services import identity_codes
 
 
 @admin.register(Road)
@@ -44,6 +48,9 @@ class DoorPlateAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     readonly_fields = ["token", "token_active", "replaced_by"]
     show_full_result_count = False
 
+    def record_codes(self, obj: Any) -> list[str]:
+        return identity_codes(obj.identity) if obj.identity_id else []
+
 
 @admin.register(PlateReport)
 class PlateReportAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
@@ -53,3 +60,9 @@ class PlateReportAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     list_filter = ["handled"]
     raw_id_fields = ["plate"]
     readonly_fields = ["plate", "message", "created_at"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False  # reports come from the public scan page
+
+    def record_codes(self, obj: Any) -> list[str]:
+        return identity_codes(obj.plate.identity)

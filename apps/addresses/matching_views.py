@@ -1,5 +1,9 @@
 """HTTP endpoints of the address matcher: geocode, autocomplete, batch matching (as a background
-job), job status and result download. Validate here, match in apps.addresses.matching."""
+job), job status and result download. Validate here, match in apps.addresses.matching.
+
+Geocode, autocomplete and batch matching are open to staff and department API keys (a key may
+POST a batch: `api_key_methods`); a key's batch is filed under the key's department and only that
+key sees its job. The per-department history is staff-only."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,12 +12,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.context import current_principal
+from apps.accounts.permissions import StaffOnly
 from apps.common.jobs import enqueue
 from apps.common.models import Job
 from apps.common.params import reject_unknown_params
@@ -23,7 +29,7 @@ from .matching.autocomplete import suggest
 from .matching.result import Candidate
 from .matching.service import geocode
 from .models import MatchBatch
-from .review import department_history
+from .review import batch_jurisdiction, department_history, visible_job
 
 
 class GeocodeQuery(serializers.Serializer):
@@ -42,7 +48,8 @@ class AutocompleteQuery(serializers.Serializer):
 class BatchUpload(serializers.Serializer):
     file = serializers.FileField()
     column = serializers.CharField(max_length=100)
-    department = serializers.CharField(max_length=100)
+    department = serializers.CharField(max_length=100, required=False,
+                                       help_text="提交部门（工作人员必填；使用接口密钥时为密钥所属部门）")
 
 
 def _feature(c: Candidate) -> dict[str, Any]:
@@ -83,12 +90,16 @@ class BatchGeocodeView(APIView):
     """批量匹配：上传 CSV 或 XLSX（最多 100,000 行）并指定地址列；作为后台任务运行，返回 202 和任务地址。"""
 
     parser_classes = [MultiPartParser]
-    permission_classes = [permissions.IsAuthenticated]
+    api_key_methods = ("POST",)  # department keys match batches (read-only use of the register)
 
     @extend_schema(request=BatchUpload, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request) -> Response:
         body = BatchUpload(data=request.data)
         body.is_valid(raise_exception=True)
+        principal = current_principal()
+        department = principal.department if principal.is_api_key else body.validated_data.get("department", "").strip()
+        if not department:
+            raise exceptions.ValidationError({"department": ["请填写提交部门"]})
         upload: UploadedFile = body.validated_data["file"]
         data = upload.read()
         try:  # refuse bad files now, with a clear message, instead of failing in the background
@@ -99,7 +110,8 @@ class BatchGeocodeView(APIView):
         upload.seek(0)
         job = enqueue("address_batch_match", params={"column": body.validated_data["column"], "rows": len(table.rows)},
                       created_by=request.user.get_username(), input_file=upload)
-        MatchBatch.objects.create(job=job, department=body.validated_data["department"],
+        MatchBatch.objects.create(job=job, department=department, api_key_id=principal.api_key_id,
+                                  jurisdiction=batch_jurisdiction(principal),
                                   column=body.validated_data["column"], rows=len(table.rows))
         response = Response(job_body(job, request), status=202)
         response["Location"] = f"/api/v1/jobs/{job.pk}"
@@ -121,14 +133,14 @@ def job_body(job: Job, request: Request) -> dict[str, Any]:
 
 
 class JobView(APIView):
-    """后台任务的状态与进度（status、progress 0–1、message、结果链接）。"""
-
-    permission_classes = [permissions.IsAuthenticated]
+    """后台任务的状态与进度（status、progress 0–1、message、结果链接）。接口密钥只能查看自己提交的任务，
+    工作人员查看本辖区提交的批量匹配任务和自己提交的其他任务。"""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, job_id: int) -> Response:
-        job = Job.objects.filter(pk=job_id).first()
-        if job is None or (job.created_by != request.user.get_username() and not request.user.is_staff):
+        reject_unknown_params(request.query_params.keys(), set())
+        job = visible_job(current_principal(), job_id)
+        if job is None:
             raise Http404("没有该任务")
         return Response(job_body(job, request))
 
@@ -136,23 +148,22 @@ class JobView(APIView):
 class JobResultView(APIView):
     """任务结果文件（批量匹配：输入各列 + 标准地址编码、标准地址、经纬度、得分、精度、状态，UTF-8 BOM CSV）。"""
 
-    permission_classes = [permissions.IsAuthenticated]
-
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request, job_id: int) -> FileResponse:
-        job = Job.objects.filter(pk=job_id).first()
-        if job is None or not job.result_file or (
-                job.created_by != request.user.get_username() and not request.user.is_staff):
+        reject_unknown_params(request.query_params.keys(), set())
+        job = visible_job(current_principal(), job_id)
+        if job is None or not job.result_file:
             raise Http404("没有该任务的结果")
         return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=f"batch-{job.pk}.csv",
                             content_type="text/csv; charset=utf-8")
 
 
 class DepartmentHistoryView(APIView):
-    """各部门批量匹配的匹配率历史。"""
+    """各部门批量匹配的匹配率历史（本辖区提交的批次，接口密钥的批次计入密钥所属部门）。仅限工作人员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
-        return Response({"departments": department_history()})
+        reject_unknown_params(request.query_params.keys(), set())
+        return Response({"departments": department_history(current_principal())})

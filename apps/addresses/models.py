@@ -288,10 +288,17 @@ class AddressAlias(models.Model):
 
 
 class MatchBatch(models.Model):
-    """One batch-matching request of a department: its job, the column matched and the report."""
+    """One batch-matching request of a department: its job, the column matched and the report.
+
+    A batch sent with a department API key takes the key's department (and is seen only by that
+    key and by staff); a staff batch keeps the department named in the form. `jurisdiction` is the
+    sender's division-code prefix: staff see the batches inside their own jurisdiction."""
 
     job = models.OneToOneField("common.Job", on_delete=models.PROTECT, related_name="match_batch")
     department = models.CharField("提交部门", max_length=100)
+    api_key = models.ForeignKey("accounts.ApiKey", verbose_name="接口密钥", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="match_batches")
+    jurisdiction = models.CharField("提交人辖区", max_length=12, blank=True, default="")
     column = models.CharField("地址列", max_length=100)
     rows = models.PositiveIntegerField("行数", default=0)
     matched = models.PositiveIntegerField("匹配", default=0)

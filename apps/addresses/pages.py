@@ -1,16 +1,21 @@
 """Server-rendered pages of the address register: the public plate scan page `/m/<token>` and
-the staff statistics page. Chinese UI; no personal data on the public page."""
+the staff pages (statistics, batch matching, review queue). Chinese UI; no personal data on the
+public page. Staff pages need a staff login (the access middleware sends everyone else to the
+login page); batches and review rows are limited to the jurisdiction, and resolving a row needs
+an editor whose jurisdiction holds the address."""
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from rest_framework.exceptions import APIException
+
+from apps.accounts.context import current_principal
 from apps.common.clients import client_hash
 from apps.common.errors import DomainRuleError
 
 from . import review, selectors, services
-from .models import MatchBatch, PlateState, ReviewItem
+from .models import PlateState
 
 
 def scan(request: HttpRequest, token: str) -> HttpResponse:
@@ -46,7 +51,6 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-@staff_member_required
 def statistics(request: HttpRequest) -> HttpResponse:
     division = request.GET.get("division", "330521")
     if not division.isdigit() or len(division) > 12:
@@ -63,24 +67,30 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "addresses/statistics.html", {"rows": rows, "totals": totals, "division": division})
 
 
-@staff_member_required
 def batches(request: HttpRequest) -> HttpResponse:
     """Upload a file for batch matching and watch the jobs' progress (the page polls the job API)."""
-    recent = MatchBatch.objects.select_related("job").order_by("-created_at")[:50]
-    return render(request, "addresses/batches.html", {"batches": recent, "history": review.department_history()})
+    principal = current_principal()
+    recent = review.visible_batches(principal).select_related("job").order_by("-created_at")[:50]
+    return render(request, "addresses/batches.html",
+                  {"batches": recent, "history": review.department_history(principal)})
 
 
-@staff_member_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Resolve unmatched/ambiguous batch rows: pick the candidate (becomes an alias) or none."""
-    message = ""
+    principal = current_principal()
+    message, status = "", 200
     if request.method == "POST":
-        item = ReviewItem.objects.filter(pk=request.POST.get("item")).first()
+        item_id = request.POST.get("item", "")
+        item = review.open_items(principal).filter(pk=int(item_id)).first() if item_id.isdigit() else None
         if item is not None:
             try:
                 review.resolve(item, request.POST.get("code") or None, actor=request.user.get_username())
                 message = f"第 {item.row_number} 行已处理"
             except DomainRuleError as exc:
-                message = str(exc.detail)
-    items = review.open_items(request.GET.get("department"))[:50]
-    return render(request, "addresses/review.html", {"items": items, "message": message})
+                message, status = str(exc.detail), 400
+            except APIException as exc:  # role or jurisdiction refused: say so, write nothing
+                message, status = str(exc.detail), exc.status_code
+        else:
+            message, status = "没有该待复核行（或不在本辖区）", 404
+    items = review.open_items(principal, request.GET.get("department"))[:50]
+    return render(request, "addresses/review.html", {"items": items, "message": message}, status=status)

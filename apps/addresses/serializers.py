@@ -110,6 +110,20 @@ class ReverseQuery(PointQuery):
     limit = serializers.IntegerField(required=False, default=1, min_value=1, max_value=50)
 
 
+class AddressRetireBody(serializers.Serializer):
+    """POST body for retiring an address (the version in force ends on `effective`)."""
+
+    effective = serializers.DateField(required=False, help_text="失效日期，默认今天")
+    stage = serializers.ChoiceField(choices=[("abandoned", "废弃"), ("rejected", "拒绝")], required=False,
+                                    default="abandoned")
+
+    def validate(self, attrs: dict) -> dict:
+        unknown = set(self.initial_data) - set(self.fields)
+        if unknown:
+            raise serializers.ValidationError({k: ["未知字段"] for k in sorted(unknown)})
+        return attrs
+
+
 class AllocateDoorBody(PointQuery):
     """POST body for numbering a new building on a road."""
 

@@ -1,6 +1,10 @@
 """Writes to the address register: create (spatially checked), allocate a door number on a road,
 rename a road (new versions of its addresses), retire, and the door-plate lifecycle. One
-transaction each, recorded with the acting user; commands, admin and API share these."""
+transaction each, recorded with the acting user; commands, admin and API share these.
+
+Every write checks the acting principal's role and jurisdiction (apps.accounts.jurisdiction):
+the address's own township/village, and for new or moved records the TARGET township too, so a
+township clerk can neither create an address in another township nor change one there."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.accounts.jurisdiction import require_codes, require_edit, require_role
+from apps.accounts.principal import Role
 from apps.common.errors import ConflictError, DomainRuleError
 from apps.common.history import acting_as
 from apps.common.shapes import to_shapely
@@ -108,8 +114,21 @@ def components_for(data: AddressInput, township: Division, village: Division | N
         area_name=data.area.name if data.area else ""))
 
 
+def identity_codes(identity: AddressIdentity) -> list[str]:
+    """The division code an address identity (or its plates) belongs to: its code begins with the
+    village or township code (GB/T 35639 coding: division-part-door…)."""
+    return [identity.code.split("-", 1)[0]]
+
+
+def require_identity_edit(identity: AddressIdentity, what: str) -> None:
+    require_codes(identity_codes(identity), what)
+
+
 def create_address(data: AddressInput, *, actor: str) -> Address:
+    require_role(Role.EDITOR, "新建地址")
     township, village = locate_divisions(data)
+    # The target: the township (and village) the new address lies in, not the caller's claim.
+    require_codes([township.code] + ([village.code] if village else []), f"{township.name}（{township.code}）的新地址")
     try:
         comps = components_for(data, township, village)
     except ComponentError as exc:
@@ -141,7 +160,9 @@ def allocate_door(road: Road, location: Point, *, actor: str, village: Division 
     """Number a new building on `road` by GB/T 35639 Annex B and create its door address.
 
     The road row is locked (SELECT … FOR UPDATE) for the transaction, so parallel requests on the
-    same road are serialised; the partial unique index on (road, number, suffix) is the backstop."""
+    same road are serialised; the partial unique index on (road, number, suffix) is the backstop.
+    The new address's township (where the building stands) must lie in the caller's jurisdiction."""
+    require_role(Role.EDITOR, "编门牌号")
     with acting_as(actor):
         road = Road.objects.select_for_update().get(pk=road.pk)
         # All current doors of the road (next_number ignores the other parity for ordering but
@@ -171,7 +192,9 @@ def _next_version(current: Address, effective: dt.date, **changes: object) -> Ad
 
 def rename_road(road: Road, new_name: str, effective: dt.date, *, actor: str) -> Road:
     """A new road version with the same code; every current address on it gets a new version
-    with the new standard text. Identities and codes do not change (G-NAF's lesson)."""
+    with the new standard text. Identities and codes do not change (G-NAF's lesson). The caller
+    must be allowed to change the road and every current address on it (roads cross townships)."""
+    require_edit(road, f"街路巷 {road.name}")
     if road.valid_to is not None:
         raise DomainRuleError(f"{road.name} 已失效", "road")
     if road.valid_from and effective <= road.valid_from:
@@ -186,6 +209,7 @@ def rename_road(road: Road, new_name: str, effective: dt.date, *, actor: str) ->
                                        kind=road.kind, geometry=road.geometry, valid_from=effective,
                                        predecessor=road)
         for address in Address.objects.filter(road=road, valid_to__isnull=True).select_related("area"):
+            require_edit(address, address.full_text)  # refuses the whole rename (one transaction)
             text = address.full_text.replace(road.name, new_name, 1)
             _next_version(address, effective, road=new_road, full_text=text)
         return new_road
@@ -193,8 +217,13 @@ def rename_road(road: Road, new_name: str, effective: dt.date, *, actor: str) ->
 
 def retire_address(address: Address, effective: dt.date, *, actor: str, stage: str = Stage.ABANDONED,
                    successor: Address | None = None) -> Address:
+    require_edit(address, address.full_text)
+    if successor is not None:
+        require_edit(successor, successor.full_text)
     if address.valid_to is not None:
         raise DomainRuleError("该地址版本已失效", "address")
+    if address.valid_from is not None and effective <= address.valid_from:
+        raise DomainRuleError(f"失效日期必须晚于该版本的生效日期 {address.valid_from}", "effective")
     with acting_as(actor):
         address.valid_to = effective
         address.stage = stage
@@ -209,6 +238,7 @@ MAX_ENTRANCE_DISTANCE_M = 500.0
 def add_entrance(address: Address, label: str, location: Point, *, actor: str) -> AddressEntrance:
     """Another labelled entrance (北门, 车行入口…) of the address; it must lie in the address's
     township and near the address (a far point is a data-entry mistake, not an entrance)."""
+    require_edit(address, address.full_text)
     label = label.strip()
     if not 1 <= len(label) <= 30:
         raise DomainRuleError("出入口名称应为 1–30 个字", "label")
@@ -234,6 +264,7 @@ def _next_plate_no(county_code: str, year: int) -> str:
 
 
 def issue_plate(identity: AddressIdentity, *, actor: str, size: str = PlateSize.MEDIUM) -> DoorPlate:
+    require_identity_edit(identity, f"地址 {identity.code} 的门牌")
     with acting_as(actor):
         # Serialise plate numbering per county: lock the county row.
         county_code = identity.code[:6]
@@ -253,6 +284,7 @@ _ALLOWED = {
 
 def set_plate_state(plate: DoorPlate, state: str, *, actor: str, on: dt.date | None = None) -> DoorPlate:
     """Move a plate through 待制作 → 已制作 → 已安装 (→ 损坏); 已更换 only via replace_plate."""
+    require_identity_edit(plate.identity, f"门牌 {plate.plate_no}")
     if state not in _ALLOWED.get(plate.state, set()):
         raise DomainRuleError(f"门牌状态不能从「{plate.get_state_display()}」变为「{PlateState(state).label}」", "state")
     on = on or timezone.localdate()
@@ -270,6 +302,7 @@ def set_plate_state(plate: DoorPlate, state: str, *, actor: str, on: dt.date | N
 def replace_plate(plate: DoorPlate, *, actor: str, size: str | None = None, on: dt.date | None = None) -> DoorPlate:
     """Issue a new plate (new id, new token) for the same address; the old token stops working
     and its scan page says the plate was replaced."""
+    require_identity_edit(plate.identity, f"门牌 {plate.plate_no}")
     if plate.state in (PlateState.REPLACED, PlateState.REVOKED):
         raise DomainRuleError("该门牌已更换或撤销", "plate")
     with acting_as(actor):

@@ -7,6 +7,7 @@ api_urlpatterns = [
     path("addresses/", views.AddressListView.as_view(), name="address-list"),
     path("addresses/export", downloads.AddressExportView.as_view(), name="address-export"),
     path("addresses/stats", views.CoverageStatsView.as_view(), name="address-stats"),
+    re_path(r"^addresses/(?P<code>[0-9A-Z.\-]+)/retire/?$", views.RetireAddressView.as_view(), name="address-retire"),
     re_path(r"^addresses/(?P<code>[0-9A-Z.\-]+)/history/?$", views.AddressHistoryView.as_view(), name="address-history"),
     re_path(r"^addresses/(?P<code>[0-9A-Z.\-]+)/?$", views.AddressDetailView.as_view(), name="address-detail"),
     path("reverse", views.ReverseGeocodeView.as_view(), name="reverse-geocode"),

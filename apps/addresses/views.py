@@ -1,6 +1,10 @@
 """HTTP endpoints of the address register (JSON API). Pages (scan, statistics) are in pages.py,
 file downloads (exports, plate sheets) in downloads.py. Parse and validate here, then call
-selectors/services; no ORM here."""
+selectors/services; no ORM here.
+
+Reads of the register are open to staff and department API keys (the default permission);
+writes need an editor, and the services check the jurisdiction of the record and of its target
+township. An address's change history is staff-only and limited to the jurisdiction."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,11 +13,15 @@ from django.contrib.gis.geos import Point
 from django.http import Http404, HttpRequest, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, permissions
+from django.utils import timezone
+from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.context import current_principal
+from apps.accounts.jurisdiction import JurisdictionDenied, division_codes
+from apps.accounts.permissions import EditorsOnly, StaffOnly
 from apps.common.filters import parse_date_param
 from apps.common.params import reject_unknown_params
 
@@ -21,7 +29,7 @@ from . import selectors, services
 from .filters import AddressFilter
 from .models import Road
 from .plates_print import qr_svg
-from .serializers import AddressDetailSerializer, AddressFeatureSerializer, AllocateDoorBody, ReverseQuery
+from .serializers import AddressDetailSerializer, AddressFeatureSerializer, AllocateDoorBody, AddressRetireBody, ReverseQuery
 
 
 def _address_or_404(code: str, day: Any = None):  # type: ignore[no-untyped-def]
@@ -62,7 +70,9 @@ class AddressDetailView(APIView):
 
 
 class AddressHistoryView(APIView):
-    """地址的全部版本与变更记录（谁、何时、改前、改后）。"""
+    """地址的全部版本与变更记录（谁、何时、改前、改后）。仅限工作人员，且限本辖区的地址。"""
+
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
@@ -70,6 +80,9 @@ class AddressHistoryView(APIView):
         address = selectors.latest_version(code)
         if address is None:
             raise Http404(f"没有编码为 {code} 的标准地址")
+        principal = current_principal()
+        if not principal.covers(division_codes(address)):
+            raise JurisdictionDenied(f"无权查看辖区外地址的变更记录（本账号辖区 {principal.jurisdiction}）")
         versions = [{"version": v.version, "full_text": v.full_text, "road": v.road.name if v.road else None,
                      "stage": v.stage, "valid_from": v.valid_from, "valid_to": v.valid_to}
                     for v in selectors.versions_of(address)]
@@ -98,9 +111,9 @@ class ReverseGeocodeView(APIView):
 
 
 class AllocateDoorView(APIView):
-    """为街路巷上的新建筑编门牌号（GB/T 35639 附录 B），并新建门牌地址。仅限工作人员。"""
+    """为街路巷上的新建筑编门牌号（GB/T 35639 附录 B），并新建门牌地址。仅限编辑员，且新地址须在本辖区内。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=AllocateDoorBody, responses=AddressDetailSerializer)
     def post(self, request: Request, road_code: str) -> Response:
@@ -116,6 +129,23 @@ class AllocateDoorView(APIView):
         response = detail_response(selectors.get_address(address.code), request)
         response.status_code = 201
         return response
+
+
+class RetireAddressView(APIView):
+    """注销标准地址：现行版本于 `effective`（默认今天）失效，阶段改为废弃或拒绝。仅限编辑员，且限本辖区的地址。"""
+
+    permission_classes = [EditorsOnly]
+
+    @extend_schema(request=AddressRetireBody, responses=AddressDetailSerializer)
+    def post(self, request: Request, code: str) -> Response:
+        reject_unknown_params(request.query_params.keys(), set())
+        body = AddressRetireBody(data=request.data)
+        body.is_valid(raise_exception=True)
+        address = _address_or_404(code)
+        data = body.validated_data
+        retired = services.retire_address(address, data.get("effective") or timezone.localdate(),
+                                          actor=request.user.get_username(), stage=data["stage"])
+        return detail_response(retired, request)
 
 
 def plate_qr_svg(request: HttpRequest, plate_no: str) -> HttpResponse:

@@ -1,7 +1,8 @@
 """Loading a constraint layer (farmland, forest, scenic areas…) for the cemetery suitability
 analysis from a shapefile, GeoPackage or GeoJSON (service): encoding and CRS detected or stated
 (apps.common.vector_io), every feature validated, a dry run unless committing, one transaction;
-every rejected feature listed with its reason."""
+every rejected feature listed with its reason. Only an editor whose jurisdiction covers the layer's
+county may load it (commands act as the system unless they name a user)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from apps.common.shapes import to_geos
 from apps.common.vector_io import read_vector_file, to_storage
 from apps.divisions.models import Division
 
+from .access import require_layer_county
 from .models import ConstraintCategory, ConstraintLayer
 
 
@@ -53,6 +55,7 @@ def import_constraint_layer(path: str | Path, *, category: str, county: Division
                             source: str = "", commit: bool = False, replace: bool = False) -> ConstraintImportReport:
     if category not in ConstraintCategory.values:
         raise ValueError(f"类别应为 {', '.join(ConstraintCategory.values)} 之一")
+    require_layer_county(county)
     dataset = read_vector_file(path, layer=layer, encoding=encoding, crs=crs)
     report = ConstraintImportReport(str(path), category, dataset.crs_note, dataset.encoding_note,
                                     total=len(dataset.features))

@@ -1,4 +1,5 @@
-"""Exports of stored analysis runs (staff only): every demand address with its nearest facility
+"""Exports of stored analysis runs (staff only, runs inside the account's jurisdiction — checked by
+`views.run_or_404`): every demand address with its nearest facility
 and distance, the uncovered addresses, service areas, chosen sites and candidate cells, as GeoJSON
 (RFC 7946) or CSV (UTF-8 BOM), and the downloadable folium map."""
 from __future__ import annotations
@@ -13,10 +14,11 @@ from django.http import HttpResponse
 from django.templatetags.static import static
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import StaffOnly
 from apps.common.exports import FORMATS, to_csv, to_geojson
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
@@ -78,7 +80,7 @@ def _address_rows(run: AnalysisRun, only_uncovered_at: float | None) -> tuple[li
 class AddressesExportView(APIView):
     """覆盖分析的逐地址结果：最近设施、距离、各半径是否覆盖（CSV 或 GeoJSON）。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))], responses={200: OpenApiTypes.BINARY})
@@ -93,7 +95,7 @@ class AddressesExportView(APIView):
 class UncoveredExportView(APIView):
     """未覆盖地址清单（默认按最大半径；radius= 指定某一半径）。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT)), OpenApiParameter("radius", float)],
@@ -166,7 +168,7 @@ def service_areas(run: AnalysisRun, radius: float) -> dict:
 class ServiceAreaView(APIView):
     """服务范围（GeoJSON）：直线模式为各设施的椭球面圆；路网模式为各设施沿路网首先到达的路段两侧各 50 米。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("radius", float)], responses={200: OpenApiTypes.OBJECT})
@@ -180,7 +182,7 @@ class ServiceAreaView(APIView):
 class SitesView(APIView):
     """选址结果：选中站点（按边际增益排序）GeoJSON 或 CSV。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(_FMT))], responses={200: OpenApiTypes.BINARY})
@@ -197,7 +199,7 @@ class SitesView(APIView):
 class CellsView(APIView):
     """公墓适宜性网格（GeoJSON）：是否适宜、排名、可达人口、排除理由。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -210,7 +212,7 @@ class CellsView(APIView):
 class MapView(APIView):
     """可下载的离线分析地图（folium HTML，脚本与样式指向本系统的静态文件）。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(responses={200: OpenApiTypes.STR})

@@ -1,6 +1,7 @@
 """Starting analysis runs (service shared by the API, the map's analysis panel and the worker):
 validate the body, then run now or queue it; a queued run keeps the body as sent so the worker
-rebuilds the very same request."""
+rebuilds the very same request. The inputs are checked against the acting principal's
+jurisdiction (`access.check_inputs`) before anything is stored or queued."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,6 +10,7 @@ from rest_framework import serializers
 
 from apps.common.jobs import enqueue
 
+from .access import check_inputs
 from .coverage import run_coverage
 from .models import AnalysisRun, RunKind, RunStatus
 from .serializers import CoverageBody, SitingBody
@@ -39,6 +41,7 @@ def start(kind: str, body: dict[str, Any], *, actor: str, background: bool | Non
     """Validate and run now, or queue when asked (or when the kind is slow by nature)."""
     checked = validated(kind, body)
     request = checked.to_request()
+    check_inputs(request)
     queue = checked.validated_data["background"] if background is None else background
     if kind == RunKind.COVERAGE and getattr(request, "mode", "") == "network":
         queue = True  # routing a whole county takes seconds: never inside the request

@@ -1,4 +1,5 @@
-"""HTTP endpoints of the analyses (staff only): start coverage, siting and suitability runs
+"""HTTP endpoints of the analyses (staff of any role, never API keys; inputs, runs and results
+inside the account's jurisdiction, see `access`): start coverage, siting and suitability runs
 (201 when computed at once, 202 + Location when queued), read runs with their progress, compare
 scenarios, list radius presets and constraint layers. Exports and the map are in `downloads`."""
 from __future__ import annotations
@@ -8,14 +9,17 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, permissions
+from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.context import current_principal
+from apps.accounts.permissions import StaffOnly
 from apps.common.params import reject_unknown_params
 
 from . import runs
+from .access import constraint_layers_q, require_run, runs_q
 from .models import AnalysisRun, ConstraintLayer, RadiusPreset, RunKind
 from .serializers import CoverageBody, PresetSerializer, RunListSerializer, RunSerializer, SitingBody
 from .suitability import SuitabilityBody
@@ -25,11 +29,12 @@ def run_or_404(pk: int) -> AnalysisRun:
     run = AnalysisRun.objects.select_related("job", "county").filter(pk=pk).first()
     if run is None:
         raise Http404(f"没有编号为 {pk} 的分析")
+    require_run(run)
     return run
 
 
 class _StartView(APIView):
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     kind: str = RunKind.COVERAGE
 
     def post(self, request: Request) -> Response:
@@ -76,14 +81,14 @@ class SuitabilityView(_StartView):
 
 
 class RunListView(generics.ListAPIView):
-    """已保存的分析方案（最新在前），可按类型筛选，用于比较。"""
+    """已保存的分析方案（最新在前，仅本账号辖区内的），可按类型筛选，用于比较。"""
 
     serializer_class = RunListSerializer
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         kind = self.request.query_params.get("kind")
-        queryset = AnalysisRun.objects.select_related("county")
+        queryset = AnalysisRun.objects.select_related("county").filter(runs_q(current_principal()))
         if kind:
             if kind not in RunKind.values:
                 raise exceptions.ValidationError({"kind": [f"应为 {', '.join(RunKind.values)} 之一"]})
@@ -99,7 +104,7 @@ class RunListView(generics.ListAPIView):
 class RunDetailView(APIView):
     """一次分析：输入、提交人与时间、状态与进度、结果摘要与表、导出链接。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses=RunSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -110,7 +115,7 @@ class RunDetailView(APIView):
 class CompareView(APIView):
     """方案比较：几次同类分析的输入与关键结果并列。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     @extend_schema(parameters=[OpenApiParameter("ids", str, description="逗号分隔的分析编号，2–10 个")],
                    responses=OpenApiTypes.OBJECT)
@@ -123,10 +128,12 @@ class CompareView(APIView):
             raise exceptions.ValidationError({"ids": ["应为逗号分隔的整数"]})
         if not 2 <= len(ids) <= 10:
             raise exceptions.ValidationError({"ids": ["须给出 2–10 个分析编号"]})
-        found = {r.pk: r for r in AnalysisRun.objects.filter(pk__in=ids)}
+        found = {r.pk: r for r in AnalysisRun.objects.select_related("county").filter(pk__in=ids)}
         missing = [i for i in ids if i not in found]
         if missing:
             raise Http404(f"没有这些分析：{missing}")
+        for run in found.values():
+            require_run(run)
         if len({found[i].kind for i in ids}) > 1:
             raise exceptions.ValidationError({"ids": ["只能比较同一类型的分析"]})
         return Response({"kind": found[ids[0]].kind, "runs": [
@@ -157,12 +164,13 @@ class PresetListView(generics.ListAPIView):
 class ConstraintLayerListView(APIView):
     """已加载的限制图层（公墓适宜性用）：按类别计数，标明是否合成示意数据。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         reject_unknown_params(request.query_params.keys(), set())
         rows = [{"id": layer.pk, "category": layer.category, "category_name": layer.get_category_display(),
                  "name": layer.name, "source": layer.source, "synthetic": layer.synthetic, "county": layer.county.code}
-                for layer in ConstraintLayer.objects.select_related("county")]
+                for layer in ConstraintLayer.objects.select_related("county").filter(
+                    constraint_layers_q(current_principal()))]
         return Response({"count": len(rows), "results": rows})

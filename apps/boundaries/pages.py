@@ -1,11 +1,12 @@
 """The field page: one marker's inspection recorded on a phone, the position taken from the
 browser's geolocation (WGS84) or typed in, in CGCS2000/WGS84 or GCJ-02 when the device's map app
-gave it. Staff only; Chinese UI; posts to the same service as the API."""
+gave it. Staff only (the access middleware admits no one else to pages); recording needs an editor
+whose jurisdiction covers the campaign's parties (a refusal is shown on the page, 403, nothing
+stored); Chinese UI; posts to the same service as the API."""
 from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from rest_framework.exceptions import APIException
 
 from apps.common.errors import DomainRuleError
 
-from . import photos, selectors, services
+from . import access, photos, selectors, services
 from .displacement import ACCEPTED_CRS
 from .models import Action, CampaignStatus, Condition
 
@@ -28,7 +29,6 @@ def _float(value: str | None) -> float | None:
         return None
 
 
-@staff_member_required
 def field_inspection(request: HttpRequest, number: str) -> HttpResponse:
     marker = selectors.marker_by_number(number)
     if marker is None:
@@ -46,6 +46,9 @@ def field_inspection(request: HttpRequest, number: str) -> HttpResponse:
         except DomainRuleError as exc:
             context["error"] = str(exc.detail)
             status = 422
+        except APIException as exc:  # a role or jurisdiction refusal: shown, never a 500
+            context["error"] = _first_message(exc.detail)
+            status = exc.status_code
     return render(request, "boundaries/field.html", context, status=status)
 
 
@@ -54,6 +57,7 @@ def _record(request: HttpRequest, marker, campaigns):  # type: ignore[no-untyped
     campaign = next((c for c in campaigns if str(c.pk) == post.get("campaign")), None)
     if campaign is None:
         raise DomainRuleError("请选择进行中的联检", "campaign")
+    access.require_change(campaign)  # before any photo is stored
     lon, lat = _float(post.get("lon")), _float(post.get("lat"))
     if (lon is None) != (lat is None) or (post.get("lon") and lon is None) or (post.get("lat") and lat is None):
         raise DomainRuleError("经纬度应同时填写且为数字", "lon")

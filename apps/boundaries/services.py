@@ -2,7 +2,8 @@
 plan/trigger a campaign, record each marker's inspection (with its displacement), segment
 findings and follow-ups, close follow-ups, complete the campaign. One transaction each,
 recorded with the acting user (change-history triggers); commands, admin, pages and the API
-share these functions."""
+share these functions. Each first checks the acting principal's jurisdiction (`access`): a line
+and its campaigns belong to both parties, a marker to its side division or its line's parties."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,12 +12,14 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import IntegrityError
 
+from apps.accounts.jurisdiction import require_codes
 from apps.common.errors import ConflictError, DomainRuleError
 from apps.common.history import acting_as
 from apps.common.shapes import to_geos, to_shapely
 from apps.divisions.models import Division
 
 from . import derivation, displacement, numbering, placement
+from .access import line_codes, require_change
 from .models import (Action, BoundaryLine, BoundaryMarker, CampaignStatus, Condition, FollowUpItem, FollowUpStatus,
                      InspectionCampaign, LineStatus, MarkerInspection, MarkerState, SegmentFinding)
 
@@ -38,6 +41,7 @@ def derive_line(name: str, division_a: Division, division_b: Division, *, actor:
     Returns (line, changed): a re-derivation that gives the same geometry changes nothing."""
     if division_a.pk == division_b.pk:
         raise DomainRuleError("界线需要两个不同的区划", "divisions")
+    require_codes([division_a.code, division_b.code], f"{division_a.name}与{division_b.name}的界线")
     try:
         derived = derivation.derive_shared_border(to_shapely(_current_geometry(division_a)),
                                                   to_shapely(_current_geometry(division_b)),
@@ -47,6 +51,8 @@ def derive_line(name: str, division_a: Division, division_b: Division, *, actor:
     geometry = to_geos(derived.geometry)
     with acting_as(actor):
         line = BoundaryLine.objects.select_for_update().filter(name=name, status=LineStatus.CURRENT).first()
+        if line is not None:  # re-deriving an existing line changes that line's data too
+            require_change(line)
         if line is not None and line.geometry.equals_exact(geometry, 1e-9) and \
                 line.derivation == derived.report.as_dict():
             return line, False
@@ -70,6 +76,7 @@ def derive_line(name: str, division_a: Division, division_b: Division, *, actor:
 
 
 def retire_line(line: BoundaryLine, on: dt.date, *, actor: str) -> BoundaryLine:
+    require_change(line)
     with acting_as(actor):
         line.status, line.valid_to = LineStatus.RETIRED, on
         line.save(update_fields=["status", "valid_to", "updated_at"])
@@ -94,7 +101,7 @@ class MarkerInput:
 
 
 def _line_codes(line: BoundaryLine) -> list[str]:
-    return sorted(d.code for d in line.divisions.all())
+    return sorted(line_codes(line))
 
 
 def check_marker(line: BoundaryLine, data: MarkerInput) -> numbering.MarkerNumber:
@@ -133,6 +140,8 @@ def _check_sequence_order(line: BoundaryLine, line_m, epsg: str, sequence: int, 
 
 
 def create_marker(line: BoundaryLine, data: MarkerInput, *, actor: str) -> BoundaryMarker:
+    # The new marker's owner: its side division when it has one, else the line's parties.
+    require_codes([data.side_division.code] if data.side_division else line_codes(line), f"界桩 {data.number}")
     if line.status != LineStatus.CURRENT:
         raise DomainRuleError(f"界线 {line.name} 已废止，不能新增界桩", "line")
     if BoundaryMarker.objects.filter(number=data.number).exists():
@@ -151,6 +160,7 @@ def create_marker(line: BoundaryLine, data: MarkerInput, *, actor: str) -> Bound
 
 
 def add_marker_photo(marker: BoundaryMarker, path: str, *, actor: str) -> BoundaryMarker:
+    require_change(marker)
     with acting_as(actor):
         marker = BoundaryMarker.objects.select_for_update().get(pk=marker.pk)
         marker.photos = [*marker.photos, path]
@@ -161,6 +171,7 @@ def add_marker_photo(marker: BoundaryMarker, path: str, *, actor: str) -> Bounda
 def start_campaign(line: BoundaryLine, *, title: str, period_start: dt.date, actor: str,
                    period_end: dt.date | None = None, participants: list[dict] | None = None, plan: str = "",
                    basis: str = "", ad_hoc: bool = False, ad_hoc_reason: str = "") -> InspectionCampaign:
+    require_change(line)
     divisions = sorted(line.divisions.all(), key=lambda d: d.code)
     if len(divisions) != 2:
         raise DomainRuleError("联检界线应有两方区划", "line")
@@ -182,6 +193,7 @@ def trigger_ad_hoc(line: BoundaryLine, reason: str, *, actor: str, on: dt.date) 
 
 
 def _open_campaign(campaign: InspectionCampaign) -> None:
+    require_change(campaign)
     if campaign.status in (CampaignStatus.COMPLETED, CampaignStatus.CANCELLED):
         raise DomainRuleError(f"联检“{campaign.title}”已{campaign.get_status_display()}，不能再修改", "campaign")
 
@@ -269,6 +281,7 @@ def add_finding(campaign: InspectionCampaign, *, kind: str, description: str, ac
 def add_follow_up(campaign: InspectionCampaign, *, description: str, responsible: str, deadline: dt.date,
                   actor: str, marker: BoundaryMarker | None = None,
                   finding: SegmentFinding | None = None) -> FollowUpItem:
+    require_change(campaign)
     if campaign.status == CampaignStatus.CANCELLED:
         raise DomainRuleError("联检已取消", "campaign")
     if marker is not None and marker.line_id != campaign.line_id:
@@ -282,6 +295,7 @@ def add_follow_up(campaign: InspectionCampaign, *, description: str, responsible
 
 def close_follow_up(item: FollowUpItem, *, closed_on: dt.date, resolution: str, actor: str) -> FollowUpItem:
     """Follow-ups are tracked to closure, also after the campaign itself is complete."""
+    require_change(item)
     if item.status == FollowUpStatus.CLOSED:
         raise ConflictError(f"整改事项已于 {item.closed_on} 办结")
     if not resolution.strip():

@@ -1,6 +1,8 @@
 """HTTP endpoints of boundary lines, markers and joint inspections: parse and validate (unknown
 parameters and fields are 400s), call selectors/services, serialize. Reads are open like the
-other registers; writes are for staff (`is_staff`), one transaction each in the services."""
+other registers (staff and API keys); writes are for editors whose jurisdiction covers the record
+(checked by the services), one transaction each. Joint inspections and change histories are not
+public: staff only, and only inside the jurisdiction."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,15 +13,18 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, permissions
+from rest_framework import exceptions, generics
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.context import current_principal
+from apps.accounts.jurisdiction import scope_q
+from apps.accounts.permissions import EditorsOnly, StaffOnly, StaffOrKeyRead, StaffReadEditorsWrite
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
 
-from . import documents, photos, report_data, selectors, services
+from . import access, documents, photos, report_data, selectors, services
 from .filters import CampaignFilter, LineFilter, MarkerFilter
 from .serializers import (AdHocBody, CampaignBody, CampaignDetailSerializer, CampaignSerializer, CloseBody, CompleteBody,
                           DeriveBody, FindingBody, FollowUpBody, LineFeatureSerializer, MarkerBody,
@@ -28,15 +33,6 @@ from .serializers import (AdHocBody, CampaignBody, CampaignDetailSerializer, Cam
 
 def _staff(request: Request) -> str:
     return request.user.get_username()
-
-
-class StaffWrites(permissions.BasePermission):
-    """Anyone may read; only staff may write."""
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return bool(request.user and request.user.is_staff)
 
 
 class StrictListMixin:
@@ -71,6 +67,7 @@ def _campaign(pk: int):  # type: ignore[no-untyped-def]
     campaign = selectors.campaign_detail(pk)
     if campaign is None:
         raise Http404(f"没有编号为 {pk} 的联检")
+    access.require_view(campaign)
     return campaign
 
 
@@ -129,9 +126,9 @@ class DueLinesView(APIView):
 
 
 class DeriveLineView(APIView):
-    """由两个区划边界的公共部分推导（或重新推导）界线。仅限工作人员。"""
+    """由两个区划边界的公共部分推导（或重新推导）界线。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=DeriveBody, responses=LineFeatureSerializer)
     def post(self, request: Request) -> Response:
@@ -143,9 +140,9 @@ class DeriveLineView(APIView):
 
 
 class AdHocInspectionView(APIView):
-    """发起临时联检（洪水、河道变迁、道路施工等之后）。仅限工作人员。"""
+    """发起临时联检（洪水、河道变迁、道路施工等之后）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=AdHocBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, code: str) -> Response:
@@ -156,11 +153,11 @@ class AdHocInspectionView(APIView):
 
 
 class MarkerListView(StrictListMixin, generics.ListCreateAPIView):
-    """界桩列表（GeoJSON FeatureCollection）；POST 登记新界桩（仅限工作人员）。"""
+    """界桩列表（GeoJSON FeatureCollection）；POST 登记新界桩（仅限辖区内的编辑员）。"""
 
     serializer_class = MarkerFeatureSerializer
     filterset_class = MarkerFilter
-    permission_classes = [StaffWrites]
+    permission_classes = [StaffOrKeyRead]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.markers().order_by("line__code", "sequence", "type_code")
@@ -179,13 +176,18 @@ class MarkerListView(StrictListMixin, generics.ListCreateAPIView):
 
 
 class MarkerDetailView(APIView):
-    """单个界桩（GeoJSON Feature），含历次检查与登记记录的变更历史。"""
+    """单个界桩（GeoJSON Feature），含历次检查与登记记录的变更历史（仅对辖区覆盖该界桩的工作人员给出，否则为 null）。"""
 
     @extend_schema(responses=MarkerFeatureSerializer)
     def get(self, request: Request, number: str) -> Response:
         reject_unknown_params(request.query_params.keys(), set())
         marker = _marker(number)
         feature = MarkerFeatureSerializer(marker).data
+        principal = current_principal()
+        if not (principal.is_staff and principal.covers(access.codes_of(marker))):
+            # Inspections and the change history are not public (null for keys and other jurisdictions).
+            feature["properties"]["inspections"] = feature["properties"]["history"] = None
+            return Response(feature)
         feature["properties"]["inspections"] = [
             {"campaign": r.campaign_id, "inspected_on": r.inspected_on, "condition": r.condition,
              "displacement_m": r.displacement_m, "action": r.action}
@@ -197,9 +199,9 @@ class MarkerDetailView(APIView):
 
 
 class MarkerPhotoView(APIView):
-    """上传界桩照片（multipart，字段 photo：JPEG/PNG，≤ 10 MB），加入登记记录。仅限工作人员。"""
+    """上传界桩照片（multipart，字段 photo：JPEG/PNG，≤ 10 MB），加入登记记录。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
     parser_classes = [MultiPartParser]
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
@@ -210,31 +212,36 @@ class MarkerPhotoView(APIView):
         upload = request.FILES.get("photo")
         if upload is None or set(request.data.keys()) - {"photo"}:
             raise exceptions.ValidationError({"photo": ["需要且只需要一个文件字段 photo"]})
+        access.require_change(marker)  # before the file is stored: a refusal leaves nothing behind
         path = photos.store_photo(upload, marker.number)
         marker = services.add_marker_photo(marker, path, actor=_staff(request))
         return Response({"path": path, "url": default_storage.url(path), "photos": marker.photos}, status=201)
 
 
 class MarkerRegisterPdfView(APIView):
-    """界桩登记表（PDF，A4）：编号、类型、坐标、方位物、位置略图、历次检查、双方签字栏。"""
+    """界桩登记表（PDF，A4）：编号、类型、坐标、方位物、位置略图、历次检查、双方签字栏。含检查记录，
+    仅限辖区覆盖该界桩的工作人员。"""
 
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request, number: str) -> HttpResponse:
         reject_unknown_params(request.query_params.keys(), set())
-        return _pdf(documents.marker_register_pdf(report_data.marker_sheet(_marker(number))), f"{number}.pdf")
+        marker = _marker(number)
+        access.require_view(marker)  # the sheet lists the inspections, which are not public
+        return _pdf(documents.marker_register_pdf(report_data.marker_sheet(marker)), f"{number}.pdf")
 
 
 class CampaignListView(StrictListMixin, generics.ListCreateAPIView):
-    """联检列表；POST 新建联检计划（仅限工作人员）。"""
+    """联检列表；POST 新建联检计划（仅限辖区内的编辑员）。"""
 
     serializer_class = CampaignSerializer
     filterset_class = CampaignFilter
-    permission_classes = [StaffWrites]
+    permission_classes = [StaffReadEditorsWrite]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.campaigns()
+        return selectors.campaigns().filter(scope_q(current_principal(), "party_a", "party_b"))
 
     @extend_schema(request=CampaignBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -248,7 +255,9 @@ class CampaignListView(StrictListMixin, generics.ListCreateAPIView):
 
 
 class CampaignDetailView(APIView):
-    """一次联检：各界桩检查记录、界线段发现、整改事项。"""
+    """一次联检：各界桩检查记录、界线段发现、整改事项。仅限辖区覆盖任一方的工作人员。"""
+
+    permission_classes = [StaffReadEditorsWrite]
 
     @extend_schema(responses=CampaignDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
@@ -257,9 +266,9 @@ class CampaignDetailView(APIView):
 
 
 class RecordView(APIView):
-    """记录一个界桩的检查结果（状况、实测位置 → 位移、处理）。仅限工作人员。"""
+    """记录一个界桩的检查结果（状况、实测位置 → 位移、处理）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=RecordBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -274,9 +283,9 @@ class RecordView(APIView):
 
 
 class FindingView(APIView):
-    """记录界线段检查发现（地形地物变化、跨界建设、争议）。仅限工作人员。"""
+    """记录界线段检查发现（地形地物变化、跨界建设、争议）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=FindingBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -290,9 +299,9 @@ class FindingView(APIView):
 
 
 class FollowUpView(APIView):
-    """新增整改事项（责任方、期限）。仅限工作人员。"""
+    """新增整改事项（责任方、期限）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=FollowUpBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -308,9 +317,9 @@ class FollowUpView(APIView):
 
 
 class CloseFollowUpView(APIView):
-    """整改事项办结（办结日期、办理结果）。仅限工作人员。"""
+    """整改事项办结（办结日期、办理结果）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=CloseBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, pk: int, item: int) -> Response:
@@ -324,9 +333,9 @@ class CloseFollowUpView(APIView):
 
 
 class CompleteView(APIView):
-    """完成联检（须每个界桩都有检查记录）。仅限工作人员。"""
+    """完成联检（须每个界桩都有检查记录）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=CompleteBody, responses=CampaignDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -338,6 +347,8 @@ class CompleteView(APIView):
 
 class CampaignReportPdfView(APIView):
     """联检报告（PDF，A4）：范围、略图、组织与依据、界桩与界线段检查情况、整改事项、议定意见、双方签字栏。"""
+
+    permission_classes = [StaffReadEditorsWrite]
 
     content_negotiation_class = FileDownloadNegotiation
 

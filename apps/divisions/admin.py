@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from apps.accounts.jurisdiction import division_codes
 from apps.common.admin_base import NoDeleteAuditedAdmin, RegisterAdmin
 
 from .models import Division, DivisionChange
@@ -52,3 +53,9 @@ class DivisionChangeAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):
     date_hierarchy = "effective_date"
     raw_id_fields = ["before", "after"]
     readonly_fields = ["natural_key", "recorded_by", "recorded_at"]
+
+    def record_codes(self, obj: Any) -> list[str]:
+        """A change belongs to the level above the divisions it changed."""
+        if obj.pk is None:
+            return []
+        return [code for d in [*obj.before.all(), *obj.after.all()] for code in division_codes(d)]

@@ -1,5 +1,7 @@
 """Writes to the division register. Every function here is one transaction and records who acted
-(`apps.common.history.acting_as`); commands, admin actions and the API all call these."""
+(`apps.common.history.acting_as`); commands, admin actions and the API all call these. The acting
+principal must be an editor whose jurisdiction holds the level above the division (a township's
+record belongs to its county); loaders and commands act as the system."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 
+from apps.accounts.jurisdiction import require_codes, require_edit
 from apps.common.errors import ConflictError, DomainRuleError
 from apps.common.history import acting_as
 from apps.common.models import DataSource
@@ -56,6 +59,8 @@ def reserve_code(code: str, level: str, *, inherited_from: Sequence[Division] = 
 
 def create_division(spec: NewDivision, *, actor: str, valid_from: dt.date | None = None,
                     source: DataSource | None = None) -> Division:
+    require_codes([spec.parent.code] if spec.parent is not None and spec.parent.code else [],
+                  f"{spec.name}（上级区划决定）")
     with acting_as(actor):
         if spec.code:
             reserve_code(spec.code, spec.level)
@@ -84,6 +89,12 @@ def apply_change(*, kind: str, effective_date: dt.date, before: Sequence[Divisio
     current version dates from the change); False when it merely absorbs, e.g. an abolition."""
     if kind not in ChangeKind.values:
         raise DomainRuleError(f"未知的变更类型 {kind}", "kind")
+    # Every division changed and every new one's parent must lie in the jurisdiction (a division's
+    # record belongs to the level above it).
+    for division in [*before, *after_existing]:
+        require_edit(division, division.name)
+    for spec in after_new:
+        require_codes([spec.parent.code] if spec.parent is not None and spec.parent.code else [], spec.name)
     with acting_as(actor):
         if natural_key:
             found = DivisionChange.objects.filter(natural_key=natural_key).first()

@@ -8,7 +8,12 @@ Every row runs the real service inside a savepoint; a row the service refuses is
 listed with its reason. A dry run rolls the whole transaction back; a commit keeps it only if no
 row was rejected (or the user chose to skip the rejected rows) — one transaction either way.
 Division boundaries and constraint layers keep their own importers (apps.divisions.importers,
-apps.analysis.constraint_import)."""
+apps.analysis.constraint_import).
+
+Imports write registers, so they need an editor, and every row's TARGET division (where the
+feature lies, and the division a place name names) must be inside the acting principal's
+jurisdiction (the page's user, or the command's `--user`). A row outside it is listed, and then
+the whole import is refused — even with "skip rejected rows" — so nothing is written."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,9 +24,12 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from shapely.geometry.base import BaseGeometry
 
+from apps.accounts.context import current_principal
+from apps.accounts.jurisdiction import require_codes, require_edit, require_role
+from apps.accounts.principal import Role
 from apps.common.crs import CoordinateRangeError, check_lonlat
 from apps.common.vector_io import VectorFeature, to_storage
 from apps.divisions.models import LEVEL_ORDER, Division
@@ -188,13 +196,28 @@ class _Lookups:
         return self.categories[value]
 
 
-def _division_at(geom: GEOSGeometry) -> Division:
+def _deepest_division_at(geom: GEOSGeometry) -> Division | None:
     point = geom.point_on_surface
     found = sorted(Division.objects.filter(valid_to__isnull=True, geometry__intersects=point),
                    key=lambda d: LEVEL_ORDER.index(d.level) if d.level in LEVEL_ORDER else -1)
-    if not found:
+    return found[-1] if found else None
+
+
+def _division_at(geom: GEOSGeometry) -> Division:
+    division = _deepest_division_at(geom)
+    if division is None:
         raise RowError("位置不在任何现行行政区划内")
-    return found[-1]
+    return division
+
+
+def _require_location(geom: GEOSGeometry) -> None:
+    """A feature lying in a division must lie inside the acting principal's jurisdiction (a feature
+    outside every division is left to the register's own checks, which give the clearer reason)."""
+    if current_principal().jurisdiction == "":
+        return  # covers everything (e.g. the system): no lookup needed
+    division = _deepest_division_at(geom)
+    if division is not None:
+        require_codes([division.code], f"位于{division.name}（{division.code}）的记录")
 
 
 def _facility(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, actor: str) -> str:
@@ -202,7 +225,9 @@ def _facility(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, act
     data = FacilityInput(kind=lookups.kind(values.get("kind", "")), name=values.get("name", ""),
                          location=Point(geom.x, geom.y, srid=4490), status=status,
                          operator=values.get("operator", ""), phone=values.get("phone", ""), note=values.get("note", ""))
-    return create_facility(data, actor=actor).code
+    facility = create_facility(data, actor=actor)
+    require_edit(facility, f"{facility.name}")  # its township/village as the register placed it
+    return facility.code
 
 
 def _placename(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, actor: str) -> str:
@@ -215,8 +240,10 @@ def _placename(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, ac
         division = Division.objects.filter(code=code, valid_to__isnull=True).first()
         if division is None:
             raise RowError(f"没有现行区划 {code}")
+        require_codes([division.code], f"{division.name}（{division.code}）的地名")
     else:
         division = _division_at(geos)
+    _require_location(geos)
     place, _warnings = propose(name=name, category=lookups.category(values.get("category", "")), division=division,
                                actor=actor, geometry=geos, location_description=values.get("location_description", ""),
                                origin=values.get("origin", ""), meaning=values.get("meaning", ""))
@@ -228,13 +255,16 @@ _HANDLERS = {"facilities": _facility, "placenames": _placename}
 
 def run_import(source: Source, target_id: str, mapping: dict[str, str], fixed: dict[str, str], *, actor: str,
                commit: bool, skip_rejected: bool = False) -> ImportReport:
-    """Dry run (commit=False) or commit the rows of `source` into the target register."""
+    """Dry run (commit=False) or commit the rows of `source` into the target register. Needs an
+    editor; rows outside the jurisdiction make the whole import refused."""
+    require_role(Role.EDITOR, "导入数据")
     target = TARGETS[target_id]
     mapping = {k: v for k, v in mapping.items() if v}
     fixed = {k: v for k, v in fixed.items() if v}
     check_mapping(target, source, mapping, fixed)
     report = ImportReport(target=target_id, total=len(source.features))
     handler = _HANDLERS[target_id]
+    denied = 0
     with transaction.atomic():
         lookups = _Lookups()
         for feature in source.features:
@@ -244,6 +274,10 @@ def run_import(source: Source, target_id: str, mapping: dict[str, str], fixed: d
                 geom = _storage_geometry(feature, source.crs, target)
                 report.accepted.append(handler(values, geom, lookups, actor))
                 transaction.savepoint_commit(savepoint)
+            except PermissionDenied as exc:  # outside the jurisdiction: refuses the whole import
+                transaction.savepoint_rollback(savepoint)
+                denied += 1
+                report.rejected.append(RowResult(feature.index, values.get("name", ""), str(exc.detail)))
             except (RowError, APIException, DjangoValidationError, IntegrityError, ValueError) as exc:
                 transaction.savepoint_rollback(savepoint)
                 reason = str(exc.detail) if isinstance(exc, APIException) else \
@@ -251,6 +285,9 @@ def run_import(source: Source, target_id: str, mapping: dict[str, str], fixed: d
                 report.rejected.append(RowResult(feature.index, values.get("name", ""), reason))
         if not commit:
             report.message = f"试运行：{len(report.accepted)} 行可导入，{len(report.rejected)} 行被拒绝；未写入任何数据"
+            transaction.set_rollback(True)
+        elif denied:
+            report.message = f"有 {denied} 行不在本账号辖区内，整批未写入（辖区外的数据须由其辖区的编辑员导入）"
             transaction.set_rollback(True)
         elif report.rejected and not skip_rejected:
             report.message = f"有 {len(report.rejected)} 行被拒绝，整批未写入（可修正后重试，或选择跳过被拒绝的行）"

@@ -1,9 +1,12 @@
 """OGC API – Features Part 1 (Core, GeoJSON, HTML) under /ogc/, for QGIS, GDAL and ArcGIS.
 
-Plain Django views over the layer registry (apps.exchange.layers): the features are built by
-PostGIS (ST_AsGeoJSON, 7 decimals) and joined as text, so a 10,000-feature page costs one query.
-Coordinates are CRS84 (CGCS2000 lon/lat, numerically WGS84 at our scales). Read-only and open
-like the rest of the read API. Bad parameters are 400 problem+json (apps.exchange.params)."""
+Views over the layer registry (apps.exchange.layers): the features are built by PostGIS
+(ST_AsGeoJSON, 7 decimals) and joined as text, so a 10,000-feature page costs one query.
+Coordinates are CRS84 (CGCS2000 lon/lat, numerically WGS84 at our scales). Read-only register
+reads like the rest of the read API: each view runs inside a DRF view with the default accounts
+permission, so staff (session) and department API keys (`Authorization: Api-Key …`, which GDAL
+and QGIS send as a configured header) may read, the public gets 401. Bad parameters are 400
+problem+json (apps.exchange.params)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +18,11 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from apps.common.params import FileDownloadNegotiation
 
 from . import params
 from .layers import LAYERS, Layer, extent, feature_text, filtered, geojson_rows
@@ -43,7 +50,9 @@ def _wants_html(request: HttpRequest) -> bool:
 
 
 def ogc_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """GET only; a ParamError becomes a 400 problem; unknown collections a 404 problem."""
+    """GET only; a ParamError becomes a 400 problem; unknown collections a 404 problem. Wrapped in
+    a DRF view for authentication (session or API key) and the accounts permission; the function
+    itself gets the plain Django request and answers JSON, GeoJSON or HTML as OGC asks."""
     @wraps(func)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
@@ -52,7 +61,16 @@ def ogc_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return params.problem(exc.status, exc.message, exc.field)
         except Http404 as exc:
             return params.problem(404, str(exc) or "未找到")
-    return require_GET(wrapper)
+
+    class OgcView(APIView):
+        content_negotiation_class = FileDownloadNegotiation  # OGC chooses its own formats (f=, Accept)
+
+        @extend_schema(exclude=True)  # documented by its own landing page and /ogc/conformance
+        def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+            return wrapper(request._request, *args, **kwargs)
+
+    OgcView.__name__ = OgcView.__qualname__ = f"Ogc_{func.__name__}"
+    return OgcView.as_view()
 
 
 def _base(request: HttpRequest) -> str:

@@ -1,18 +1,21 @@
 """API view of the exports: `GET /api/v1/export/{layer}?format=&crs=&bbox=&division=&encoding=`.
-Staff only (like the register exports); unknown or malformed parameters are 400 problems."""
+Register reads: staff of any role and department API keys (the default permission); the file of
+a background export only for whoever asked for it. Unknown or malformed parameters are 400."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.context import current_principal
+from apps.addresses.review import visible_job
 from apps.common import jobs
-from apps.common.models import Job, JobStatus
+from apps.common.models import JobStatus
 from apps.common.params import FileDownloadNegotiation
 
 from . import params
@@ -29,7 +32,6 @@ class ExportView(APIView):
     """导出任一图层（或按 bbox / division 选取的部分；超过 2 万条时转为后台任务，202 + Location）：geojson、csv、gpkg、shp（zip，含 .cpg 与 .prj）；
     坐标系可选 CGCS2000（EPSG:4490）、高斯-克吕格分带（EPSG:4513–4554）或 GCJ-02。"""
 
-    permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=list(FORMATS)),
@@ -68,14 +70,15 @@ class ExportView(APIView):
 
 
 class ExportFileView(APIView):
-    """后台导出任务完成后的文件。"""
+    """后台导出任务完成后的文件（仅限提交该任务的账号或密钥）。"""
 
-    permission_classes = [permissions.IsAdminUser]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request, job_id: int) -> FileResponse:
-        job = Job.objects.filter(pk=job_id, kind=JOB_KIND, status=JobStatus.SUCCEEDED).first()
+        job = visible_job(current_principal(), job_id)
+        if job is not None and (job.kind != JOB_KIND or job.status != JobStatus.SUCCEEDED):
+            job = None
         path = export_dir(job_id) / job.result["filename"] if job is not None else None
         if path is None or not path.exists():
             raise Http404("没有该导出任务的文件（任务不存在、未完成或文件已清理）")

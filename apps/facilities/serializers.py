@@ -8,6 +8,8 @@ from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from apps.accounts.context import current_principal
+from apps.accounts.jurisdiction import division_codes
 from apps.addresses.models import AddressIdentity
 from apps.addresses.serializers import PointQuery
 
@@ -86,7 +88,12 @@ class FacilityDetailSerializer(FacilityFeatureSerializer):
     def get_status_history(self, obj: Facility) -> list[dict[str, Any]]:
         return [{"status": e.status, "on": e.on, "note": e.note, "actor": e.actor} for e in obj.status_events.all()]
 
-    def get_hazards(self, obj: Facility) -> list[dict[str, Any]]:
+    def get_hazards(self, obj: Facility) -> list[dict[str, Any]] | None:
+        """Safety hazards are not public: null unless the reader is staff whose jurisdiction covers
+        the facility."""
+        principal = current_principal()
+        if not (principal.is_staff and principal.covers(division_codes(obj))):
+            return None
         return HazardSerializer(obj.hazards.all(), many=True).data
 
     def get_expansions(self, obj: Facility) -> list[dict[str, Any]]:

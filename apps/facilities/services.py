@@ -2,7 +2,9 @@
 changes along the life of a facility (history kept), details per family, safety hazards and
 their rectification, expansion projects, retirement with a successor, rollout targets.
 
-Every function runs in one transaction under `acting_as(actor)`."""
+Every function runs in one transaction under `acting_as(actor)`, after checking that the acting
+principal may change the facility (an editor whose jurisdiction covers its divisions; for new and
+moved facilities, the divisions of the new position)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +14,7 @@ from typing import Any
 from django.contrib.gis.geos import Point
 
 from apps.addresses.models import Address, AddressIdentity
+from apps.accounts.jurisdiction import require_codes, require_edit
 from apps.common.errors import DomainRuleError
 from apps.common.history import acting_as
 from apps.common.sequences import next_code
@@ -94,6 +97,7 @@ def create_facility(data: FacilityInput, *, actor: str) -> Facility:
     if data.status not in _RANK:
         raise DomainRuleError(f"新设施的状态应为 {'、'.join(_RANK)} 之一", "status")
     details = _check_details(data.kind.family, data.details)
+    require_codes([d.code for d in (county, township, village) if d is not None], f"在{township.name}登记设施")
     with acting_as(actor):
         facility = Facility.objects.create(
             code=next_code(Facility, f"{county.code[:6]}{data.kind.code_letter}", 4), name=data.name.strip(),
@@ -108,6 +112,7 @@ def create_facility(data: FacilityInput, *, actor: str) -> Facility:
 
 def change_status(facility: Facility, status: str, *, on: dt.date, actor: str, note: str = "") -> Facility:
     """Move a facility along 规划 → 在建 → 建成 → 运营 ⇄ 停运 (steps may be skipped, never undone)."""
+    require_edit(facility, f"设施 {facility.code}")
     if facility.status == Status.CLOSED:
         raise DomainRuleError("设施已撤销", "status")
     if status == Status.CLOSED:
@@ -131,6 +136,7 @@ def change_status(facility: Facility, status: str, *, on: dt.date, actor: str, n
 def retire_facility(facility: Facility, *, on: dt.date, reason: str, actor: str,
                     successor: Facility | None = None) -> Facility:
     """撤销: kept in the register with its history, out of analyses and default lists."""
+    require_edit(facility, f"设施 {facility.code}")
     if facility.status == Status.CLOSED:
         raise DomainRuleError("设施已撤销", "status")
     if not reason.strip():
@@ -149,6 +155,7 @@ def retire_facility(facility: Facility, *, on: dt.date, reason: str, actor: str,
 def update_facility(facility: Facility, *, actor: str, details: dict[str, Any] | None = None,
                     **fields: Any) -> Facility:
     """Edit descriptive fields and the kind's details (status has its own service)."""
+    require_edit(facility, f"设施 {facility.code}")
     editable = {"name", "location", "address", "urban_rural", "operator", "phone", "note"}
     unknown = set(fields) - editable
     if unknown:
@@ -161,6 +168,8 @@ def update_facility(facility: Facility, *, actor: str, details: dict[str, Any] |
             setattr(facility, key, value)
         if "location" in fields:
             facility.county, facility.township, facility.village = _place(facility.location)
+            require_codes([d.code for d in (facility.county, facility.township, facility.village) if d is not None],
+                          f"把设施 {facility.code} 移到{facility.township.name}")
         facility.save()
         _save_details(facility, checked, create=False)
     return facility
@@ -168,6 +177,7 @@ def update_facility(facility: Facility, *, actor: str, details: dict[str, Any] |
 
 def report_hazard(facility: Facility, *, description: str, level: str, found_on: dt.date, actor: str,
                   deadline: dt.date | None = None) -> SafetyHazard:
+    require_edit(facility, f"设施 {facility.code}")
     if facility.kind.family != Family.BURIAL:
         raise DomainRuleError("安全隐患记录用于殡葬设施", "facility")
     if deadline and deadline < found_on:
@@ -180,6 +190,7 @@ def report_hazard(facility: Facility, *, description: str, level: str, found_on:
 def update_hazard(hazard: SafetyHazard, status: str, *, actor: str, on: dt.date | None = None,
                   measures: str = "") -> SafetyHazard:
     """Track a hazard to closure: 待整改 → 整改中 → 已整改 (with its date)."""
+    require_edit(hazard.facility, f"设施 {hazard.facility.code}")
     order = [HazardStatus.OPEN, HazardStatus.IN_PROGRESS, HazardStatus.DONE]
     if status not in order or order.index(status) <= order.index(hazard.status):
         raise DomainRuleError(f"整改状态不能从{hazard.status}改为{status}", "status")
@@ -199,6 +210,7 @@ def update_hazard(hazard: SafetyHazard, status: str, *, actor: str, on: dt.date 
 
 def add_expansion(facility: Facility, *, name: str, status: str, actor: str, added_area_m2: float | None = None,
                   start_on: dt.date | None = None, end_on: dt.date | None = None) -> ExpansionProject:
+    require_edit(facility, f"设施 {facility.code}")
     if facility.kind.family != Family.COMMUNITY:
         raise DomainRuleError("扩建项目用于社区与养老服务设施", "facility")
     if start_on and end_on and end_on < start_on:
@@ -210,6 +222,7 @@ def add_expansion(facility: Facility, *, name: str, status: str, actor: str, add
 
 def set_rollout_target(township: Division, family: str, year: int, tasks: int, *, actor: str,
                        source: str = "") -> RolloutTarget:
+    require_codes([township.code], f"{township.name}的建设任务")
     if township.level != "township" or township.valid_to is not None:
         raise DomainRuleError("任务须落到现行乡镇（街道）", "township")
     with acting_as(actor):

@@ -1,5 +1,6 @@
-"""HTTP endpoints of the facility register: parse and validate, call services (writes, staff
-only) or selectors (reads), serialize."""
+"""HTTP endpoints of the facility register: parse and validate, call services (writes: editors
+inside their jurisdiction, checked by the services) or selectors (reads: staff and API keys; the
+safety hazards only for staff whose jurisdiction covers the facility), serialize."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,11 +10,12 @@ from django.contrib.gis.geos import Point
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, permissions
+from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import EditorsOnly, StaffOrKeyRead
 from apps.common.errors import DomainRuleError
 from apps.common.exports import FORMATS, to_csv
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
@@ -24,11 +26,6 @@ from .filters import FacilityFilter
 from .models import Family, FacilityKind, SafetyHazard
 from .serializers import (FacilityBody, FacilityDetailSerializer, FacilityFeatureSerializer, HazardBody,
                           HazardSerializer, HazardUpdateBody, KindSerializer, RetireBody, StatusBody)
-
-
-class StaffWrites(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_staff)
 
 
 def _facility_or_404(code: str):  # type: ignore[no-untyped-def]
@@ -43,11 +40,11 @@ def _detail(code: str, request: Request, status: int = 200) -> Response:
 
 
 class FacilityListView(generics.ListCreateAPIView):
-    """服务设施列表（GeoJSON）；POST 登记新设施（仅限工作人员）：位置（任意坐标系）或标准地址，及该类设施的属性。"""
+    """服务设施列表（GeoJSON）；POST 登记新设施（仅限辖区内的编辑员）：位置（任意坐标系）或标准地址，及该类设施的属性。"""
 
     serializer_class = FacilityFeatureSerializer
     filterset_class = FacilityFilter
-    permission_classes = [StaffWrites]
+    permission_classes = [StaffOrKeyRead]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.facilities()
@@ -78,9 +75,9 @@ class FacilityDetailView(APIView):
 
 
 class FacilityStatusView(APIView):
-    """状态变更（规划→在建→建成→运营⇄停运），记入状态历史。仅限工作人员。"""
+    """状态变更（规划→在建→建成→运营⇄停运），记入状态历史。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=StatusBody, responses=FacilityDetailSerializer)
     def post(self, request: Request, code: str) -> Response:
@@ -92,9 +89,9 @@ class FacilityStatusView(APIView):
 
 
 class FacilityRetireView(APIView):
-    """撤销设施（保留记录与历史，可指定接替设施）。仅限工作人员。"""
+    """撤销设施（保留记录与历史，可指定接替设施）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=RetireBody, responses=FacilityDetailSerializer)
     def post(self, request: Request, code: str) -> Response:
@@ -112,9 +109,9 @@ class FacilityRetireView(APIView):
 
 
 class HazardListView(APIView):
-    """殡葬设施的安全隐患：登记（仅限工作人员）。"""
+    """殡葬设施的安全隐患：登记（仅限辖区内的编辑员）。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=HazardBody, responses={201: HazardSerializer})
     def post(self, request: Request, code: str) -> Response:
@@ -126,9 +123,9 @@ class HazardListView(APIView):
 
 
 class HazardUpdateView(APIView):
-    """安全隐患整改进度：待整改 → 整改中 → 已整改（须给出完成日期）。仅限工作人员。"""
+    """安全隐患整改进度：待整改 → 整改中 → 已整改（须给出完成日期）。仅限辖区内的编辑员。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
 
     @extend_schema(request=HazardUpdateBody, responses=HazardSerializer, operation_id="v1_facilities_hazard_update")
     def post(self, request: Request, code: str, hazard_id: int) -> Response:

@@ -8,11 +8,14 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.context import current_principal
+from apps.accounts.permissions import StaffOnly, StaffOrKeyRead
+from apps.accounts.reads import overlaps
 from apps.common.errors import DomainRuleError
 from apps.common.exports import FORMATS, export, to_csv
 from apps.common.params import FileDownloadNegotiation, reject_unknown_params
@@ -22,7 +25,7 @@ from apps.divisions.models import Division
 from . import selectors, services
 from .audit import audit_report
 from .serializers import AnnounceBody, AnnouncementSerializer, HeritageBody, HeritageSerializer
-from .views import _actor, _StaffWrites
+from .views import _actor
 
 ANNOUNCEMENT_COLUMNS = {"number": "公告文号", "announced_on": "公告日期", "issued_by": "发布机关", "act": "事项",
                         "standard_name": "标准名称", "romanization": "罗马字母拼写", "division_name": "所属政区",
@@ -50,7 +53,7 @@ class AnnouncementListView(APIView):
     """地名公告列表（每条含六项：标准名称、罗马字母拼写、所属政区、位置描述、批准机关、批准时间）；
     format=csv 导出；POST 发布公告（仅限工作人员，地名须为已批准）。"""
 
-    permission_classes = [_StaffWrites]
+    permission_classes = [StaffOrKeyRead]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", "csv"])],
@@ -97,7 +100,7 @@ class AnnouncementDetailView(APIView):
 class HeritageListView(APIView):
     """地名文化遗产保护名录；format=geojson/csv/gpkg 导出；POST 列入（仅限工作人员）。"""
 
-    permission_classes = [_StaffWrites]
+    permission_classes = [StaffOrKeyRead]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["json", *FORMATS])],
@@ -130,7 +133,7 @@ class AuditView(APIView):
     """地名数据质量审查（按类别）：缺拼写、缺空间位置、缺来历、缺批准信息、重名、同音异字、位置不在所属政区。
     仅限工作人员；format=csv 导出问题清单。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
     content_negotiation_class = FileDownloadNegotiation
 
     @extend_schema(parameters=[
@@ -144,6 +147,8 @@ class AuditView(APIView):
         county = Division.objects.filter(code=code, level="county", valid_to__isnull=True).first()
         if county is None:
             raise exceptions.ValidationError({"county": [f"没有代码为 {code} 的现行县级区划"]})
+        if not overlaps(current_principal(), code):
+            raise exceptions.PermissionDenied(f"无权审查辖区外的县级区划 {code}")
         report = audit_report(county.pk, code, audit_class=request.query_params.get("audit_class", ""))
         if fmt == "json":
             return Response(report.as_dict())

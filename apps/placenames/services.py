@@ -2,7 +2,8 @@
 announce → rename → cancel), details, aliases and the heritage list.
 
 Every function runs in one transaction under `acting_as(actor)`, so the history trigger records
-who changed what. Status moves are checked against `TRANSITIONS`; a wrong move is a 422 that
+who changed what, and checks first that the acting principal may change the name (an editor whose
+jurisdiction covers its division; for new names and moves, the target division). Status moves are checked against `TRANSITIONS`; a wrong move is a 422 that
 says what the status is and what it must be.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry
 
+from apps.accounts.jurisdiction import require_codes, require_edit
 from apps.common.errors import ConflictError, DomainRuleError
 from apps.common.history import acting_as
 from apps.common.sequences import next_code
@@ -118,6 +120,7 @@ def propose(*, name: str, category: PlaceNameCategory, division: Division, actor
         raise DomainRuleError(f"{division.name} 已失效，不能作为所属政区", "division")
     parts = name_parts(name, category, specific, generic)
     county = county or county_of(division)
+    require_codes([division.code], f"在{division.name}拟定地名")
     with acting_as(actor):
         warnings = naming_warnings(parts, category, county) + _outside_division_warning(geometry, division)
         place = PlaceName(code=_next_code(county, category), name=parts.name, specific=parts.specific,
@@ -134,6 +137,7 @@ def propose(*, name: str, category: PlaceNameCategory, division: Division, actor
 
 def submit(place: PlaceName, *, on: dt.date, actor: str) -> PlaceName:
     """报批: the proposal goes to the approving authority."""
+    require_edit(place, f"地名 {place.code}")
     _require(place, "submit")
     with acting_as(actor):
         place.status, place.submitted_on = Status.UNDER_REVIEW, on
@@ -143,6 +147,7 @@ def submit(place: PlaceName, *, on: dt.date, actor: str) -> PlaceName:
 
 def approve(place: PlaceName, *, authority: str, document: str, on: dt.date, actor: str) -> PlaceName:
     """批准, with the approving authority, document number and date (all required)."""
+    require_edit(place, f"地名 {place.code}")
     _require(place, "approve")
     if not authority.strip() or not document.strip():
         raise DomainRuleError("批准须填写批准机关和批准文号", "authority" if not authority.strip() else "document")
@@ -161,6 +166,8 @@ def announce(places: Sequence[PlaceName], *, number: str, title: str, issued_by:
     (标准名称, 罗马字母拼写, 所属政区, 位置描述, 批准机关, 批准时间) frozen as announced."""
     if not places:
         raise DomainRuleError("公告至少包含一个地名", "places")
+    for place in places:
+        require_edit(place, f"地名 {place.code}")
     if Announcement.objects.filter(number=number).exists():
         raise ConflictError(f"公告文号 {number} 已存在")
     for place in places:
@@ -190,6 +197,7 @@ def rename(place: PlaceName, new_name: str, *, on: dt.date, authority: str, docu
     """更名 (an approved act): the old name becomes a 曾用名 alias ending on `on`, the new name is
     romanised and the name waits for its announcement (status 已批准). A road keeps its code and
     gets a new version (addresses follow); a division is renamed only by a division change."""
+    require_edit(place, f"地名 {place.code}")
     _require(place, "rename")
     if place.register_kind == RegisterKind.DIVISION:
         raise DomainRuleError("行政区划更名须通过区划变更办理（/api/v1/divisions/ 的变更记录），地名库随之同步", "place")
@@ -244,6 +252,7 @@ def _retire_name_as_alias(place: PlaceName, on: dt.date) -> PlaceNameAlias:
 
 def cancel(place: PlaceName, *, on: dt.date, reason: str, actor: str, successor: PlaceName | None = None) -> PlaceName:
     """注销: the name stays in the register with its history, out of default search."""
+    require_edit(place, f"地名 {place.code}")
     _require(place, "cancel")
     if not reason.strip():
         raise DomainRuleError("注销须说明原因", "reason")
@@ -259,6 +268,7 @@ def cancel(place: PlaceName, *, on: dt.date, reason: str, actor: str, successor:
 def update_details(place: PlaceName, *, actor: str, **fields: object) -> PlaceName:
     """Edit descriptive fields (not the name: that is a rename). A new pinyin override or
     category re-romanises the name; a new geometry or division re-checks the position."""
+    require_edit(place, f"地名 {place.code}")
     editable = {"geometry", "position_approximate", "location_description", "origin", "meaning", "history",
                 "pinyin_override", "division", "category"}
     unknown = set(fields) - editable
@@ -266,6 +276,9 @@ def update_details(place: PlaceName, *, actor: str, **fields: object) -> PlaceNa
         raise DomainRuleError(f"不能在此修改：{'、'.join(sorted(unknown))}（更名请用更名）", sorted(unknown)[0])
     if place.status == Status.CANCELLED:
         raise DomainRuleError("已注销的地名不能修改", "status")
+    target = fields.get("division")
+    if isinstance(target, Division):  # a move: the new division must be inside the jurisdiction too
+        require_codes([target.code], f"把地名 {place.code} 移到{target.name}")
     with acting_as(actor):
         for key, value in fields.items():
             setattr(place, key, value)
@@ -276,6 +289,7 @@ def update_details(place: PlaceName, *, actor: str, **fields: object) -> PlaceNa
 
 def add_alias(place: PlaceName, name: str, kind: str, *, actor: str, valid_from: dt.date | None = None,
               valid_to: dt.date | None = None, note: str = "") -> PlaceNameAlias:
+    require_edit(place, f"地名 {place.code}")
     if kind not in AliasKind.values:
         raise DomainRuleError(f"别称类型应为 {'、'.join(AliasKind.values)} 之一", "kind")
     name = name.strip()
@@ -295,6 +309,7 @@ def add_alias(place: PlaceName, name: str, kind: str, *, actor: str, valid_from:
 def reromanise(county: Division, *, actor: str) -> int:
     """Recompute every stored spelling of the county's names (after the rules or the reading
     table changed); returns how many names changed. Manual overrides still win."""
+    require_codes([county.code], f"{county.name}的地名拼写")
     changed = 0
     with acting_as(actor):
         for place in PlaceName.objects.filter(county=county).select_related("category"):
@@ -309,6 +324,7 @@ def reromanise(county: Division, *, actor: str) -> int:
 def list_heritage(place: PlaceName, *, level: str, listed_on: dt.date, reasons: str, protection_measures: str,
                   actor: str, heritage_type: str = "", listing_document: str = "") -> HeritageEntry:
     """Put a name on the 地名文化遗产保护名录 (one current entry per name)."""
+    require_edit(place, f"地名 {place.code}")
     if place.status == Status.CANCELLED:
         raise DomainRuleError("已注销的地名不能列入保护名录", "place")
     if not reasons.strip() or not protection_measures.strip():

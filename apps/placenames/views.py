@@ -1,6 +1,7 @@
 """HTTP endpoints of the place-name gazetteer: parse and validate, call services (writes) or
 selectors (reads), serialize. Reads are public (place names are public information by law);
-writes and the audit are for staff."""
+writes are for editors inside their jurisdiction (checked by the services); the naming check,
+history and audit are for staff, never for API keys."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,11 +9,14 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.jurisdiction import division_codes
+from apps.accounts.permissions import EditorsOnly, StaffOnly, StaffOrKeyRead
+from apps.accounts.reads import require_read
 from apps.common.errors import DomainRuleError
 from apps.common.params import reject_unknown_params
 
@@ -23,11 +27,6 @@ from .naming import romanise
 from .serializers import (AliasBody, AliasSerializer, ApproveBody, CancelBody, CategorySerializer, CheckQuery,
                           DateBody, PlaceNameDetailSerializer, PlaceNameFeatureSerializer, ProposeBody, RenameBody,
                           UpdateBody)
-
-
-class _StaffWrites(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_staff)
 
 
 def _place_or_404(code: str) -> PlaceName:
@@ -52,7 +51,7 @@ class PlaceNameListView(generics.ListCreateAPIView):
 
     serializer_class = PlaceNameFeatureSerializer
     filterset_class = PlaceNameFilter
-    permission_classes = [_StaffWrites]
+    permission_classes = [StaffOrKeyRead]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reject_unknown_params(request.query_params.keys(), set(PlaceNameFilter.base_filters) | {"limit", "offset"})
@@ -73,7 +72,7 @@ class PlaceNameListView(generics.ListCreateAPIView):
 class NamingCheckView(APIView):
     """命名审查预检（不写入）：同类重名、同音、禁用模式、非通用规范汉字，以及标准拼写。"""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [StaffOnly]
 
     @extend_schema(parameters=[CheckQuery], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -94,7 +93,7 @@ class PlaceNameDetailView(APIView):
     """单个地名（GeoJSON Feature）：专名、通名、拼写、别称（含起止日期）、来历含义、审批与公告、保护名录。
     PATCH 修改描述性字段（仅限工作人员；更名请用 /rename）。"""
 
-    permission_classes = [_StaffWrites]
+    permission_classes = [StaffOrKeyRead]
 
     @extend_schema(responses=PlaceNameDetailSerializer)
     def get(self, request: Request, code: str) -> Response:
@@ -112,12 +111,15 @@ class PlaceNameDetailView(APIView):
 
 
 class PlaceNameHistoryView(APIView):
-    """地名的变更记录（谁、何时、改前、改后），含别称与保护名录条目。"""
+    """地名的变更记录（谁、何时、改前、改后），含别称与保护名录条目。仅限辖区内的工作人员。"""
+
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, code: str) -> Response:
         reject_unknown_params(request.query_params.keys(), set())
         place = _place_or_404(code)
+        require_read(division_codes(place), f"地名 {place.code} 的变更记录")
         changes = [{"at": r.at, "actor": r.actor, "table": r.table_name, "action": r.get_action_display(),
                     "before": r.before, "after": r.after} for r in selectors.change_records(place)]
         return Response({"code": place.code, "name": place.name,
@@ -127,7 +129,7 @@ class PlaceNameHistoryView(APIView):
 class _ActView(APIView):
     """One lifecycle act on one name: validate the body, call the service, return the name."""
 
-    permission_classes = [permissions.IsAdminUser]
+    permission_classes = [EditorsOnly]
     body_class: type = DateBody
 
     def act(self, place: PlaceName, data: dict[str, Any], actor: str) -> None:

@@ -16,6 +16,7 @@ from django.contrib.gis.geos import LineString as GeosLineString
 from django.db import transaction
 from pyproj import Transformer
 
+from apps.accounts.jurisdiction import require_codes
 from apps.addresses.models import Road
 from apps.common.errors import DomainRuleError
 from apps.common.crs import gauss_kruger_epsg_for_lon
@@ -82,8 +83,11 @@ def current_county(county_code: str) -> Division:
 
 def build_network(county_code: str, *, snap_tolerance_m: float = SNAP_TOLERANCE_M,
                   connector_tolerance_m: float = CONNECTOR_TOLERANCE_M) -> BuildReport:
-    """(Re)build the routable network of the county from its current roads; see the module doc."""
+    """(Re)build the routable network of the county from its current roads; see the module doc.
+    The acting principal must be an editor whose jurisdiction covers the county (commands act as
+    the system)."""
     county = current_county(county_code)
+    require_codes([county.code], f"{county.name}的路网")
     roads = list(Road.objects.filter(county=county, valid_to__isnull=True).order_by("code")
                  .values_list("code", "geometry"))
     if not roads:

@@ -2,8 +2,12 @@
 (east–west, north–south and diagonal) built in the test's transaction."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, Point
+from django.test import Client
 
 from apps.addresses.models import Road
 from apps.divisions.models import Division
@@ -43,3 +47,41 @@ def diagonal_road(wukang) -> Road:  # type: ignore[no-untyped-def]
 
 def offset(point: Point, dx: float, dy: float) -> Point:
     return Point(point.x + dx, point.y + dy, srid=4490)
+
+
+# ---------------------------------------------------------------- jurisdiction (issue 9)
+@pytest.fixture
+def other_township(wukang) -> Division:  # type: ignore[no-untyped-def]
+    """Another current township of 德清县 with a seat and a boundary: the clerk's "elsewhere"."""
+    return (Division.objects.filter(parent=wukang.parent, level="township", valid_to__isnull=True,
+                                    seat__isnull=False, geometry__isnull=False)
+            .exclude(pk=wukang.pk).order_by("code").first())
+
+
+@pytest.fixture
+def far_road(other_township) -> Road:  # type: ignore[no-untyped-def]
+    return _road(other_township, "R9101", "测试远方路", 0.004, 0.0)
+
+
+@pytest.fixture
+def clerk(wukang):  # type: ignore[no-untyped-def]
+    """A township clerk: an editor whose jurisdiction is 武康街道 only."""
+    from tests.conftest import make_staff
+
+    return make_staff("wukang-clerk", role="editor", jurisdiction=wukang.code)
+
+
+def change_form_data(url: str) -> dict[str, Any]:
+    """The change form's current values, as a superuser's browser would post them back."""
+    admin = Client()
+    reader = get_user_model().objects.filter(username="form-reader").first() or \
+        get_user_model().objects.create_superuser("form-reader", password=None)
+    admin.force_login(reader)
+    form = admin.get(url).context["adminform"].form
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data

@@ -7,12 +7,12 @@ import json
 import geopandas as gpd
 import pandas as pd
 import pytest
-from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
 from apps.addresses import services
 from apps.addresses.models import PlateReport, PlateState
 from apps.common.coords import wgs84_to_gcj02
+from tests.conftest import make_staff
 
 from .conftest import offset
 
@@ -38,8 +38,8 @@ def doors(ew_road):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff(client):  # type: ignore[no-untyped-def]
-    user = get_user_model().objects.create_user("staff", password="pw-不外传-123", is_staff=True)
-    client.force_login(user)
+    """A page client logged in as an editor of 德清县."""
+    client.force_login(make_staff("staff", role="editor", jurisdiction="330521"))
     return client
 
 
@@ -141,8 +141,10 @@ def test_exports_read_back_by_gdal_equal_the_source(staff, doors, tmp_path, fmt:
     assert got == want
 
 
-def test_exports_need_staff_and_valid_parameters(api, staff, doors) -> None:  # type: ignore[no-untyped-def]
-    assert api.get("/api/v1/addresses/export?division=330521").status_code in (401, 403)
+def test_exports_need_a_login_and_valid_parameters(anon_api, api, staff, doors) -> None:  # type: ignore[no-untyped-def]
+    refused = anon_api.get("/api/v1/addresses/export?division=330521")
+    assert refused.status_code == 401 and refused["Content-Type"].startswith("application/problem+json")
+    assert api.get("/api/v1/addresses/export?division=330521&format=csv").status_code == 200  # a viewer reads
     assert staff.get("/api/v1/addresses/export?division=330521&format=xls").status_code == 400
     assert staff.get("/api/v1/addresses/export?division=33&format=csv").status_code == 400
 
@@ -160,8 +162,8 @@ def test_plate_sheet_pdf_and_csv(staff, doors) -> None:  # type: ignore[no-untyp
 def test_staff_allocates_a_door_through_the_api(api, ew_road) -> None:  # type: ignore[no-untyped-def]
     seat = ew_road.township.seat
     body = {"lon": seat.x + 0.001, "lat": seat.y + 0.0002}
-    assert api.post("/api/v1/roads/R9001/doors", body, format="json").status_code in (401, 403)
-    api.force_authenticate(get_user_model().objects.create_user("s2", is_staff=True))
+    assert api.post("/api/v1/roads/R9001/doors", body, format="json").status_code == 403  # a viewer
+    api.force_authenticate(make_staff("s2", role="editor", jurisdiction="330521"))
     created = api.post("/api/v1/roads/R9001/doors", body, format="json")
     assert created.status_code == 201 and created.json()["properties"]["door"] == "1号"
     outside = api.post("/api/v1/roads/R9001/doors", {"lon": 121.65, "lat": 31.81}, format="json")

@@ -1,6 +1,6 @@
 """Fixtures for the analysis runs: a small real demo register (3,000 addresses of 德清县, seeded)
 snapped to the 1e-7° grid the exports write, so the exported points are exactly the analysed ones;
-facilities at some of its addresses; a staff API client."""
+facilities at some of its addresses; a planner's (viewer's) API client."""
 from __future__ import annotations
 
 import pytest
@@ -43,7 +43,8 @@ def facilities(register):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff_api(api):  # type: ignore[no-untyped-def]
-    from django.contrib.auth import get_user_model
+    """A viewer of 德清县: viewers may run analyses inside their jurisdiction."""
+    from tests.conftest import make_staff
 
-    api.force_authenticate(get_user_model().objects.create_user("planner", is_staff=True))
+    api.force_authenticate(make_staff("planner", role="viewer", jurisdiction="330521"))
     return api

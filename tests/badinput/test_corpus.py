@@ -1,6 +1,8 @@
 """The bad-input corpus (issue #9): every case of `tests/data/bad_inputs/cases.json` is sent to the
-real service (real PostGIS test database, DRF/Django test clients, staff where the endpoint needs
-it) and must be answered with its expected 4xx — `application/problem+json` with a message
+real service (real PostGIS test database, DRF/Django test clients) as the case's caller — "staff":
+an account with every right (superuser), so that only the bad input can be the reason for the
+refusal; "anon": the public; otherwise a read-only viewer of 德清县, the least account that may
+read the API at all — and must be answered with its expected 4xx — `application/problem+json` with a message
 containing the expected fragment for the API, the page's own error page for HTML pages — never a
 500, and must write nothing: the row counts of every table (except sessions) are the same before
 and after. A few `check` cases store a hostile value (a `<script>` name, a `=cmd|` name, an SQL
@@ -18,6 +20,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+
+from tests.conftest import make_staff
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bad_inputs"
 CASES: list[dict[str, Any]] = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))["cases"]
@@ -46,7 +50,13 @@ def _client(case: dict[str, Any], settings, tmp_path):  # type: ignore[no-untype
     from django.test import Client
     from rest_framework.test import APIClient
 
-    user = get_user_model().objects.create_user("corpus-staff", is_staff=True) if case.get("auth") == "staff" else None
+    auth = case.get("auth")
+    if auth == "staff":
+        user = get_user_model().objects.create_superuser("corpus-staff", password=None)
+    elif auth == "anon":
+        user = None
+    else:
+        user = make_staff("corpus-viewer", role="viewer", jurisdiction="330521")
     if case.get("client") == "page":
         settings.EXCHANGE_IMPORT_DIR = tmp_path / "uploads"
         client = Client()

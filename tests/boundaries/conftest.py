@@ -30,10 +30,12 @@ def demo_lines(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-d
 
 @pytest.fixture
 def staff_api(db):  # type: ignore[no-untyped-def]
+    """A superuser: these tests span lines of three provinces, the roles are beside the point
+    (test_jurisdiction.py tries the editors of one county or township)."""
     from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
-    user = get_user_model().objects.create_user("boundary-staff", password="x", is_staff=True)
+    user = get_user_model().objects.create_superuser("boundary-staff", password="x-界线-2026")
     client = APIClient()
     client.force_authenticate(user)
     return client

@@ -189,6 +189,7 @@ def test_registering_a_marker_checks_the_number(demo_lines, staff_api) -> None:
 
 
 def test_reads_are_open_writes_are_staff_and_params_are_checked(demo_lines, api) -> None:
+    # `api` is a viewer of 德清县: it reads every register but writes nothing.
     response = api.get("/api/v1/boundary-lines/")
     assert response.status_code == 200
     body = response.json()
@@ -209,10 +210,17 @@ def test_reads_are_open_writes_are_staff_and_params_are_checked(demo_lines, api)
     assert api.post("/api/v1/boundary-lines/3401/ad-hoc-inspection", {"reason": "洪水"}).status_code == 403
 
 
-def test_field_page_is_for_staff(demo_lines, client) -> None:
+def test_field_page_is_for_staff(demo_lines, client, anon_client, staff_api) -> None:
     marker = BoundaryMarker.objects.filter(line__code=LINE).first()
-    response = client.get(f"/boundaries/field/{marker.number}/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = anon_client.get(f"/boundaries/field/{marker.number}/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    # A viewer sees the page but cannot record: refused on the page (403), nothing written.
+    pk = _campaign(staff_api)["id"]
+    assert client.get(f"/boundaries/field/{marker.number}/").status_code == 200
+    response = client.post(f"/boundaries/field/{marker.number}/", {
+        "campaign": pk, "condition": "good", "inspected_on": "2026-10-08"})
+    assert response.status_code == 403 and "编辑员" in response.content.decode()
+    assert not MarkerInspection.objects.filter(campaign_id=pk).exists()
 
 
 def test_unknown_body_fields_are_refused(demo_lines, staff_api) -> None:

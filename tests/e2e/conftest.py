@@ -32,13 +32,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server_url(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    from django.contrib.auth import get_user_model
+    """The browser tests log in through the real login form as a real staff account: an
+    administrator of 德清县 (330521), made by the accounts service like any other account."""
+    from apps.accounts.principal import Role
+    from apps.accounts.services import save_staff_account
 
     with django_db_blocker.unblock():
-        user, _ = get_user_model().objects.get_or_create(username=E2E_USER)
-        user.is_staff = user.is_superuser = True
-        user.set_password(E2E_PASSWORD)
-        user.save()
+        save_staff_account(E2E_USER, role=Role.ADMINISTRATOR, jurisdiction="330521", password=E2E_PASSWORD,
+                           department="德清县民政局")
         db = connection.settings_dict
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "geo_mz.settings.test", "DJANGO_CONN_MAX_AGE": "0",

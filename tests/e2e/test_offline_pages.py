@@ -27,14 +27,16 @@ def test_admin_division_page_shows_the_boundary_on_an_offline_map(page, server_u
     page.fill("#id_password", E2E_PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_selector("text=数据管理")
-    page.goto(server_url + "/admin/divisions/division/?q=330521")
-    page.click("text=330521")
+    # A township: the county administrator may change it (a division belongs to the level above),
+    # so the admin shows the editable map widget rather than a read-only value.
+    page.goto(server_url + "/admin/divisions/division/?q=武康街道&level__exact=township")
+    page.click("#result_list tbody tr th a")
     page.wait_for_selector("#id_geometry_map canvas", timeout=15000)
     # The boundary was handed to the map widget (GeoJSON in the hidden textarea, map SRID 3857).
     serialized = page.input_value("textarea#id_geometry")
     assert '"MultiPolygon"' in serialized
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.wait_for_timeout(500)  # let OpenLayers draw
-    page.locator("#id_geometry_div_map").screenshot(path=str(SHOTS / "admin-division-330521-map.png"))
+    page.locator("#id_geometry_div_map").screenshot(path=str(SHOTS / "admin-division-wukang-map.png"))
     assert external_requests(page.requested) == []
     assert any("vendor/ol-7.2.2/ol.js" in u for u in page.requested)

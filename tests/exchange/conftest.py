@@ -1,14 +1,15 @@
 """Fixtures of the data-exchange tests: facilities registered through the real service near the
-seat of 武康街道 (one with a spreadsheet-formula name), and a staff API client."""
+seat of 武康街道 (one with a spreadsheet-formula name), a staff API client (a viewer: exports are
+reads) and a page client of an editor of 德清县 (imports write)."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 
 from apps.divisions.models import Division
 from apps.facilities import services
 from apps.facilities.models import Facility, FacilityKind
+from tests.conftest import make_staff
 
 NAMES = ["武康老年食堂", "=HYPERLINK(\"http://x\")", "金鹅山社区助餐点"]
 
@@ -29,12 +30,12 @@ def facilities(wukang) -> list[Facility]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff_api(api):  # type: ignore[no-untyped-def]
-    api.force_authenticate(get_user_model().objects.create_user("exporter", is_staff=True))
+    api.force_authenticate(make_staff("exporter", role="viewer", jurisdiction="330521"))
     return api
 
 
 @pytest.fixture
 def staff_client(client, db, settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.EXCHANGE_IMPORT_DIR = tmp_path / "uploads"
-    client.force_login(get_user_model().objects.create_user("importer", is_staff=True))
+    client.force_login(make_staff("importer", role="editor", jurisdiction="330521"))
     return client

@@ -13,6 +13,7 @@ import pyogrio
 import pytest
 from pyproj import CRS, Transformer
 
+from apps.accounts.keys import issue_key
 from apps.common.coords import wgs84_to_gcj02
 
 pytestmark = pytest.mark.django_db
@@ -119,9 +120,14 @@ def test_bad_export_parameters(staff_api, query, field) -> None:  # type: ignore
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == field
 
 
-def test_exports_are_for_staff(api) -> None:  # type: ignore[no-untyped-def]
-    assert api.get(URL).status_code in (401, 403)
-    assert api.get("/api/v1/export/rivers").status_code in (401, 403, 404)
+def test_exports_need_a_login_or_a_key(anon_api, facilities) -> None:  # type: ignore[no-untyped-def]
+    refused = anon_api.get(URL)
+    assert refused.status_code == 401 and refused["Content-Type"].startswith("application/problem+json")
+    assert anon_api.get("/api/v1/export/rivers").status_code == 401
+    issued = issue_key("自然资源局", created_by="test-admin")
+    anon_api.credentials(HTTP_AUTHORIZATION=f"Api-Key {issued.secret}")
+    exported = anon_api.get(URL, {"format": "csv"})  # a register read: department keys may export
+    assert exported.status_code == 200 and "武康老年食堂" in exported.content.decode("utf-8-sig")
 
 
 def test_big_selections_become_a_job_with_a_file(staff_api, facilities, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 
 from apps.addresses import services as address_services
@@ -17,6 +16,8 @@ from apps.common.errors import DomainRuleError
 from apps.common.models import ChangeRecord
 from apps.facilities import services
 from apps.facilities.models import Facility, FacilityKind, FacilityStatusEvent, Family, RolloutTarget, Status
+
+from tests.conftest import make_staff
 
 from ..addresses.conftest import ew_road, offset, village, wukang  # noqa: F401 (fixtures)
 
@@ -37,7 +38,8 @@ def canteen(wukang):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff_api(api):  # type: ignore[no-untyped-def]
-    api.force_authenticate(get_user_model().objects.create_user("planner", is_staff=True))
+    """An editor of 德清县 (the same client as `api`, now writing)."""
+    api.force_authenticate(make_staff("planner", role="editor", jurisdiction="330521"))
     return api
 
 

@@ -1,4 +1,5 @@
-"""The map page: staff only (anonymous and non-staff users are sent to the login), served from our
+"""The map page: staff only (the public is sent to the login page, an account without a role is
+refused), served from our
 own static files (no CDN), with its configuration; the home page links to it."""
 from __future__ import annotations
 
@@ -7,22 +8,27 @@ import re
 
 import pytest
 
+from tests.conftest import make_staff
+
 pytestmark = pytest.mark.django_db
 
 
 def _user(django_user_model, staff: bool):  # type: ignore[no-untyped-def]
-    return django_user_model.objects.create_user("staff" if staff else "citizen", password="x", is_staff=staff)
+    """A viewer of 德清县 (the least role that opens the map) or an account without a role."""
+    if staff:
+        return make_staff("staff", role="viewer", jurisdiction="330521")
+    return django_user_model.objects.create_user("citizen", password="x")
 
 
-def test_anonymous_is_sent_to_the_login(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/map/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+def test_anonymous_is_sent_to_the_login(anon_client, settings) -> None:  # type: ignore[no-untyped-def]
+    response = anon_client.get("/map/")
+    assert response.status_code == 302 and response["Location"] == f"{settings.LOGIN_URL}?next=/map/"
 
 
-def test_non_staff_user_is_sent_to_the_login(client, django_user_model) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(_user(django_user_model, staff=False))
-    response = client.get("/map/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+def test_account_without_a_role_is_refused(anon_client, django_user_model) -> None:  # type: ignore[no-untyped-def]
+    anon_client.force_login(_user(django_user_model, staff=False))
+    response = anon_client.get("/map/")
+    assert response.status_code == 403 and "没有分配角色" in response.content.decode()
 
 
 def test_staff_gets_the_map_from_local_assets(client, django_user_model, settings) -> None:  # type: ignore[no-untyped-def]

@@ -7,8 +7,10 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from apps.accounts.keys import issue_key
 
 from apps.addresses import services
 from apps.addresses.matching import index as match_index
@@ -16,6 +18,7 @@ from apps.addresses.matching.service import geocode
 from apps.addresses.models import MatchBatch, ReviewItem
 from apps.common.jobs import claim_next, run_job
 from apps.common.models import JobStatus
+from tests.conftest import make_staff
 
 from ..addresses.conftest import ew_road, offset, wukang  # noqa: F401 (fixtures)
 
@@ -102,18 +105,33 @@ def _csv(rows: list[list[str]], encoding: str = "utf-8") -> SimpleUploadedFile:
     return SimpleUploadedFile("batch.csv", buffer.getvalue().encode(encoding), content_type="text/csv")
 
 
+def key_client(department: str) -> tuple[APIClient, int]:
+    """An API client presenting a new department key (as the department's system would)."""
+    issued = issue_key(department, created_by="test-admin")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {issued.secret}")
+    return client, issued.key.pk
+
+
 def test_batch_runs_as_a_job_and_its_report_matches_its_output(api, register) -> None:  # type: ignore[no-untyped-def]
-    api.force_authenticate(get_user_model().objects.create_user("police", is_staff=True))
+    """Sent with the police's key: the batch is the key's department's whatever the form says, and
+    only that key (and staff of the county) see its job."""
+    police, key_id = key_client("公安局")
     rows = [["编号", "地址"], ["1", "德清县武康街道测试东西路1号"], ["2", "测试东西路3号"], ["3", "测试东西路99号"],
             ["4", "江苏省南通市启东市人民路1号"], ["5", "=HYPERLINK(\"x\")测试东西路2号"]]
-    response = api.post("/api/v1/geocode/batch", {"file": _csv(rows, "gbk"), "column": "地址", "department": "公安局"},
-                        format="multipart")
+    response = police.post("/api/v1/geocode/batch", {"file": _csv(rows, "gbk"), "column": "地址", "department": "别的部门"},
+                           format="multipart")
     assert response.status_code == 202 and response["Location"].startswith("/api/v1/jobs/")
     job = claim_next()
     assert job is not None and run_job(job).status == JobStatus.SUCCEEDED
-    status = api.get(response["Location"]).json()
+    status = police.get(response["Location"]).json()
     assert status["status"] == "succeeded" and status["progress"] == 1.0 and status["batch"]["department"] == "公安局"
-    output = api.get(response["Location"] + "/result")
+    assert MatchBatch.objects.get(job=job).api_key_id == key_id
+    other_key, _ = key_client("水务集团")
+    assert other_key.get(response["Location"]).status_code == 404  # another department's job
+    assert other_key.get(response["Location"] + "/result").status_code == 404
+    assert api.get(response["Location"]).json()["batch"]["department"] == "公安局"  # a county viewer
+    output = police.get(response["Location"] + "/result")
     lines = list(csv.reader(io.StringIO(b"".join(output.streaming_content).decode("utf-8-sig"))))
     assert lines[0][:2] == ["编号", "地址"] and lines[1][-2] == "匹配"
     matched_in_file = sum(1 for line in lines[1:] if line[-2] == "匹配")
@@ -121,6 +139,11 @@ def test_batch_runs_as_a_job_and_its_report_matches_its_output(api, register) ->
     assert batch.report["match_rate"] == round(matched_in_file / 5, 4) and batch.report["encoding"].startswith("GBK")
     assert lines[5][1].startswith("'=")  # the formula is written back inert
     assert ReviewItem.objects.filter(batch=batch).count() == 5 - matched_in_file
+    # The per-department match rate counts the key's batch under the key's department (staff only).
+    history = api.get("/api/v1/geocode/departments").json()["departments"]
+    assert set(history) == {"公安局"} and history["公安局"][0]["rows"] == 5
+    assert history["公安局"][0]["matched"] == matched_in_file
+    assert police.get("/api/v1/geocode/departments").status_code == 403
 
 
 @pytest.mark.parametrize("upload,column,field", [
@@ -132,7 +155,7 @@ def test_batch_runs_as_a_job_and_its_report_matches_its_output(api, register) ->
     (SimpleUploadedFile("x.xlsx", b"PK\x03\x04not really a zip"), "地址", "file"),
 ])
 def test_bad_batch_uploads_are_400_and_write_nothing(api, upload, column, field) -> None:  # type: ignore[no-untyped-def]
-    api.force_authenticate(get_user_model().objects.create_user("clerk"))
+    api.force_authenticate(make_staff("clerk", role="editor"))
     response = api.post("/api/v1/geocode/batch", {"file": upload, "column": column, "department": "水务"},
                         format="multipart")
     assert response.status_code == 400, response.content
@@ -140,12 +163,15 @@ def test_bad_batch_uploads_are_400_and_write_nothing(api, upload, column, field)
     assert not MatchBatch.objects.exists()
 
 
-def test_batch_needs_login(api) -> None:  # type: ignore[no-untyped-def]
-    assert api.post("/api/v1/geocode/batch", {}, format="multipart").status_code in (401, 403)
+def test_batch_needs_a_login_or_a_key_and_a_viewer_cannot_send_one(anon_api, api) -> None:  # type: ignore[no-untyped-def]
+    anonymous = anon_api.post("/api/v1/geocode/batch", {}, format="multipart")
+    assert anonymous.status_code == 401 and anonymous["Content-Type"].startswith("application/problem+json")
+    assert api.post("/api/v1/geocode/batch", {}, format="multipart").status_code == 403  # viewers only read
+    assert not MatchBatch.objects.exists()
 
 
 def test_review_resolution_becomes_an_alias(api, register, client) -> None:  # type: ignore[no-untyped-def]
-    staff = get_user_model().objects.create_user("reviewer", is_staff=True)
+    staff = make_staff("reviewer", role="editor", jurisdiction="330521")
     api.force_authenticate(staff)
     rows = [["地址"], ["武康街道老街3号门面"]]
     api.post("/api/v1/geocode/batch", {"file": _csv(rows), "column": "地址", "department": "供电公司"},
@@ -169,7 +195,7 @@ def test_review_resolution_becomes_an_alias(api, register, client) -> None:  # t
 def test_xlsx_with_formulas_is_matched_as_text_and_a_10_mb_cell_is_refused(api, register) -> None:  # type: ignore[no-untyped-def]
     from openpyxl import Workbook
 
-    api.force_authenticate(get_user_model().objects.create_user("water", is_staff=True))
+    api.force_authenticate(make_staff("water", role="editor"))
     book = Workbook()
     sheet = book.active
     sheet.append(["户号", "地址"])

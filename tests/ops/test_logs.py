@@ -27,7 +27,7 @@ def test_requests_are_logged_without_query_strings(client, caplog, django_user_m
     client.get("/api/v1/divisions/?q=张三家&limit=1")
     client.get("/api/v1/no-such-thing/?phone=13800000000")
     first, missing = _request_records(caplog)
-    assert (first.method, first.path, first.status, first.user) == ("GET", "/api/v1/divisions/", 200, "-")
+    assert (first.method, first.path, first.status, first.user) == ("GET", "/api/v1/divisions/", 200, "test-page-viewer")
     assert isinstance(first.duration_ms, float) and first.duration_ms >= 0
     assert missing.status == 404 and missing.path == "/api/v1/no-such-thing/"
     text = caplog.text + "".join(JsonFormatter().format(r) for r in _request_records(caplog))

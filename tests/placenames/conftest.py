@@ -1,9 +1,8 @@
-"""Fixtures for the gazetteer tests: real 德清县 divisions, categories from the migration, a staff
-API client, and the demo gazetteer loaded in the test's transaction."""
+"""Fixtures for the gazetteer tests: real 德清县 divisions, categories from the migration, an
+editor's API client, and the demo gazetteer loaded in the test's transaction."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from apps.divisions.models import Division
 from apps.placenames.models import PlaceNameCategory
@@ -26,7 +25,10 @@ def category(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff_api(api):  # type: ignore[no-untyped-def]
-    api.force_authenticate(get_user_model().objects.create_user("clerk", is_staff=True))
+    """An editor of 德清县 (the whole county)."""
+    from tests.conftest import make_staff
+
+    api.force_authenticate(make_staff("clerk", role="editor", jurisdiction="330521"))
     return api
 
 

@@ -78,9 +78,13 @@ def test_bad_parameters_are_400(api, params, field) -> None:  # type: ignore[no-
     assert field in json.dumps(response.json(), ensure_ascii=False)
 
 
-def test_writes_are_for_staff(api) -> None:  # type: ignore[no-untyped-def]
-    assert api.post(BASE, {"name": "英溪公园"}, format="json").status_code in (401, 403)
-    assert api.get(BASE + "audit").status_code in (401, 403)
+def test_writes_are_for_staff(api, anon_api) -> None:  # type: ignore[no-untyped-def]
+    # The public: nothing; a viewer: reads and the audit, no writes.
+    assert anon_api.post(BASE, {"name": "英溪公园"}, format="json").status_code == 401
+    assert anon_api.get(BASE + "audit").status_code == 401
+    response = api.post(BASE, {"name": "英溪公园"}, format="json")
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/problem+json")
+    assert api.get(BASE + "audit").status_code == 200
 
 
 def test_propose_returns_warnings_and_the_romanisation(staff_api, demo) -> None:  # type: ignore[no-untyped-def]

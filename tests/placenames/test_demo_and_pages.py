@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from apps.placenames.demo import load_demo_placenames
 from apps.placenames.models import Announcement, HeritageEntry, PlaceName, PlaceNameAlias
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +39,19 @@ def test_gazetteer_page_shows_the_announcement_with_the_romanisation(client, dem
     assert "老虎桥" in client.get("/placenames/", {"q": "老虎桥", "status": "注销"}).content.decode()
 
 
-def test_announcement_heritage_and_audit_pages(client, demo) -> None:  # type: ignore[no-untyped-def]
+def test_announcement_heritage_and_audit_pages(client, anon_client, demo) -> None:  # type: ignore[no-untyped-def]
     notices = client.get("/placenames/announcements/").content.decode()
     for header in ("标准名称", "罗马字母拼写", "所属政区", "位置描述", "批准机关", "批准时间"):
         assert header in notices
     assert "凤栖苑" in notices
     heritage = client.get("/placenames/heritage/").content.decode()
     assert "蠡山村" in heritage and "保护措施" in heritage
-    assert client.get("/placenames/audit/").status_code == 302          # to the login page
-    client.force_login(get_user_model().objects.create_user("auditor", is_staff=True))
+    assert anon_client.get("/placenames/audit/").status_code == 302     # to the login page
+    client.force_login(make_staff("auditor", jurisdiction="330521002"))  # a viewer of one township
     audit = client.get("/placenames/audit/").content.decode()
     assert "缺批准信息" in audit and "交通运输设施" in audit
+    client.force_login(make_staff("other-auditor", jurisdiction="341723"))  # another county's viewer
+    assert client.get("/placenames/audit/").status_code == 403
 
 
 def test_admin_adds_a_name_through_the_service(client, township) -> None:  # type: ignore[no-untyped-def]

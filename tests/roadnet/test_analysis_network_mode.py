@@ -57,14 +57,14 @@ def test_network_runs_need_a_build_then_agree_with_the_selector(canteens) -> Non
 
 def test_network_run_through_the_api_queues_and_serves_road_areas(canteens, api) -> None:  # type: ignore[no-untyped-def]
     import shapely
-    from django.contrib.auth import get_user_model
+    from tests.conftest import make_staff
     from shapely.geometry import shape
 
     from apps.common.jobs import claim_next, run_job
     from apps.roadnet.selectors import network_reach
 
     build_network(COUNTY)
-    api.force_authenticate(get_user_model().objects.create_user("net-planner", is_staff=True))
+    api.force_authenticate(make_staff("net-planner", role="viewer", jurisdiction="330521"))
     started = api.post("/api/v1/analysis/coverage", {"radii_m": [800], "kinds": ["elderly_canteen"], "mode": "network"},
                        format="json")
     assert started.status_code == 202 and started.json()["status"] == "queued"   # network runs never run inline

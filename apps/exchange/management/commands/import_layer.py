@@ -1,5 +1,8 @@
 """`manage.py import_layer FILE --target facilities|placenames [--map name=MC] [--fixed kind=...]
-[--encoding GBK] [--crs EPSG:4527|GCJ-02] [--commit [--skip-rejected]]`
+[--encoding GBK] [--crs EPSG:4527|GCJ-02] [--commit [--skip-rejected]] [--user USERNAME]`
+
+With `--user` the import runs with that staff account's rights (an editor, and only rows inside
+its jurisdiction: one row outside refuses the whole import); without it, as the system.
 
 Shows what was detected (encoding, CRS, fields, the first rows decoded), then dry-runs the import
 (or commits it in one transaction) and lists every rejected row with its reason."""
@@ -9,7 +12,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rest_framework.exceptions import APIException
+
+from apps.accounts.context import acting_principal
+from apps.accounts.principal import SYSTEM, Principal
+from apps.accounts.resolve import principal_for_user
 
 from apps.exchange.importing import TARGETS, MappingError, guess_mapping, run_import
 from apps.exchange.sources import SourceError, open_source
@@ -39,9 +48,26 @@ class Command(BaseCommand):
         parser.add_argument("--y", dest="y_column", help="CSV/XLSX 的纬度（北坐标）列")
         parser.add_argument("--commit", action="store_true", help="写入（一个事务）；不加则只试运行")
         parser.add_argument("--skip-rejected", action="store_true", help="有被拒绝的行时仍写入其余行")
-        parser.add_argument("--actor", default="import_layer")
+        parser.add_argument("--actor", default="import_layer", help="记录为操作人的名称（不指定 --user 时）")
+        parser.add_argument("--user", help="以该工作人员账号的角色和辖区导入（操作人记为该账号）")
+
+    def _principal(self, options: dict[str, Any]) -> Principal:
+        if not options["user"]:
+            return SYSTEM
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None or not user.is_active:
+            raise CommandError(f"没有启用的账号 {options['user']}")
+        principal = principal_for_user(user)
+        if not principal.is_staff:
+            raise CommandError(f"账号 {options['user']} 没有分配角色，不能导入")
+        options["actor"] = user.get_username()
+        return principal
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with acting_principal(self._principal(options)):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         target = TARGETS[options["target"]]
         with tempfile.TemporaryDirectory() as tmp:
             try:
@@ -63,6 +89,8 @@ class Command(BaseCommand):
                                     commit=options["commit"], skip_rejected=options["skip_rejected"])
             except MappingError as exc:
                 raise CommandError(str(exc))
+            except APIException as exc:  # the account may not import (role)
+                raise CommandError(str(exc.detail))
         for row in report.rejected:
             self.stdout.write(f"  拒绝 第 {row.index} 行 {row.name}：{row.reason}")
         self.stdout.write(report.message)
