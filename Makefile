@@ -7,7 +7,7 @@ PY := .venv/bin/python
 # The private cluster's URL unless DATABASE_URL points elsewhere.
 DBURL = $${DATABASE_URL:-$$(scripts/pg.sh url)}
 
-.PHONY: run test stop setup setup-test bench lint lock psql collectstatic eval backup restore
+.PHONY: run test stop setup setup-test bench bench-load lint lock psql collectstatic eval backup restore
 
 setup:
 	@bash scripts/bootstrap.sh all
@@ -38,6 +38,10 @@ stop:
 
 bench: setup
 	@export DATABASE_URL=$(DBURL); $(PY) bench/run.py
+
+# Only the bounded load run (bench/load.py: 50 locust users, 60 s, gunicorn on the demo register).
+bench-load: setup
+	@export DATABASE_URL=$(DBURL); $(PY) bench/run.py load
 
 psql: setup
 	@psql "$(DBURL)"

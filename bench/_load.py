@@ -44,14 +44,17 @@ def _get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
 
 
 @contextmanager
-def gunicorn(url: str, probe: str) -> Iterator[dict[str, Any]]:
-    """Start gunicorn on a free loopback port, wait until ``probe`` answers 200, yield its details;
-    always stop it (SIGTERM to the master we started, SIGKILL if it lingers)."""
+def gunicorn(url: str, probe: str, settings: str = "bench.settings_bench", workers: int = WORKERS,
+             env_extra: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """Start gunicorn (``workers`` sync workers, ``settings``) on a free loopback port, wait until
+    ``probe`` answers 200, yield its details; always stop it (SIGTERM to the master we started,
+    SIGKILL if it lingers)."""
     port = _free_port()
-    env = _django_env(url, "bench.settings_bench")
+    env = _django_env(url, settings)
     env["DJANGO_CONN_MAX_AGE"] = "600"
     env.pop("DJANGO_DEBUG", None)
-    cmd = [PYTHON, "-m", "gunicorn", "geo_mz.wsgi:application", "--workers", str(WORKERS),
+    env.update(env_extra or {})
+    cmd = [PYTHON, "-m", "gunicorn", "geo_mz.wsgi:application", "--workers", str(workers),
            "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--chdir", str(ROOT)]
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log", delete=False)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -76,7 +79,7 @@ def gunicorn(url: str, probe: str) -> Iterator[dict[str, Any]]:
                 time.sleep(0.2)
         import gunicorn as gunicorn_pkg
 
-        yield {"port": port, "pid": proc.pid, "workers": WORKERS, "worker_class": "sync",
+        yield {"port": port, "pid": proc.pid, "workers": workers, "worker_class": "sync", "log": log.name,
                "version": gunicorn_pkg.__version__, "command": " ".join(cmd[1:])}
     finally:
         if proc.poll() is None:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))  # so `apps.*` and `bench.*` import when run as be
 from bench._common import Result  # noqa: E402
 
 BENCHMARKS = ("gcj02", "partition", "contains", "http_addresses", "geocode", "coverage_service", "network",
-              "coverage_math", "siting", "exchange", "vector_tiles")
+              "coverage_math", "siting", "exchange", "vector_tiles", "load")
 RESULTS = ROOT / "bench" / "results"
 MAX_EXTRA_CHARS = 600  # longer `extra` values are cut in the printed summary
 

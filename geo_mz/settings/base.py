@@ -102,8 +102,11 @@ def _database_url() -> str:
 
 _db_url = _database_url()
 DATABASES = {
+    # Persistent connections are checked (SELECT 1) before their first use in a request, so a
+    # database restart costs no failed request (tests/faults/test_reconnect.py).
     "default": dj_database_url.parse(_db_url, engine="django.contrib.gis.db.backends.postgis",
-                                     conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60))
+                                     conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
+                                     conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", True))
     if _db_url
     else {"ENGINE": "django.contrib.gis.db.backends.postgis", "NAME": "geo_mz"}
 }
