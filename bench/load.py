@@ -19,12 +19,13 @@ Server: ``python -m gunicorn geo_mz.wsgi:application --workers 5`` (sync workers
 PostgreSQL, so more workers than cores keep both cores busy), dev settings with ``DEBUG`` off,
 ``DJANGO_CONN_MAX_AGE=600``, on a free port of 127.0.0.1 (``bench._load.gunicorn``).
 
-Authentication, in one place (``authenticate``): a superuser ``load-bench`` (created for the run
-with a random password) logs in once at ``/admin/login/`` (CSRF token + session cookie); every
-simulated user sends that session cookie, and the CSRF header on the analysis POST. Setting
-``GEO_MZ_LOAD_API_KEY`` (a department key of ``manage.py issue_api_key`` with a rate limit above the
-run's ~2,400 requests a minute) sends ``X-API-Key`` on the read-only requests instead (API keys
-cannot start analyses, so those keep the session).
+Authentication, in one place (``authenticate``), as the real users are: the lookups (address
+search, detail, geocode) come from a department system with an API key (``Authorization: Api-Key``,
+issued for the run with a rate limit above its ~2,400 requests a minute, so the key is counted and
+checked on every request but never refused); the map tiles and analyses come from a county staff
+viewer ``load-bench`` (jurisdiction 330521, random password) logged in once at
+``/accounts/login/`` (CSRF token + session cookie). The key's usage count is compared with the
+number of keyed requests sent. The run deletes its account, key and usage rows afterwards.
 
 Load (``bench/load_scenario.py``, a child process: locust monkey-patches with gevent): 50 users
 spawned at once, each looping {pick a request kind by weight, send, check the answer, think
@@ -69,6 +70,8 @@ WAIT_S = (0.5, 1.5)
 WORKERS = 5  # 2 × 2 cores + 1
 SEED = 20261123
 USERNAME = "load-bench"
+DEPARTMENT = "负载测试（模拟公安局户籍系统）"
+LOOKUP_KINDS = ("address_search", "address_detail", "geocode")
 KINDS = ("address_search", "address_detail", "geocode", "tile_addresses", "tile_roads", "coverage")
 PREFIX = "浙江省湖州市"
 COUNTY_NAME = "德清县"
@@ -134,13 +137,21 @@ def _django(url: str, code: str) -> str:
     return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
 
-def make_superuser(url: str, password: str) -> bool:
-    """Create (or reset) the superuser of the run; True if it was created by this call."""
-    return _django(url, (
+def make_accounts(url: str, password: str) -> tuple[bool, int, str]:
+    """The run's county viewer (created or reset) and a department key: (account created by this
+    call, key id, key)."""
+    out = _django(url, (
         "from django.contrib.auth import get_user_model\n"
-        f"u, created = get_user_model().objects.get_or_create(username={USERNAME!r})\n"
-        "u.is_staff = u.is_superuser = u.is_active = True\n"
-        f"u.set_password({password!r}); u.save(); print(created)")) == "True"
+        "from apps.accounts.keys import issue_key\n"
+        "from apps.accounts.principal import Role\n"
+        "from apps.accounts.services import save_staff_account\n"
+        f"created = not get_user_model().objects.filter(username={USERNAME!r}).exists()\n"
+        f"save_staff_account({USERNAME!r}, role=Role.VIEWER, jurisdiction='330521', password={password!r},"
+        " department='负载测试')\n"
+        f"issued = issue_key({DEPARTMENT!r}, created_by='bench/load', name='load run', rate_limit_per_minute=100000)\n"
+        "print(created, issued.key.pk, issued.secret)"))
+    created, key_id, secret = out.split()
+    return created == "True", int(key_id), secret
 
 
 def _cookies(resp: http.client.HTTPResponse) -> dict[str, str]:
@@ -153,30 +164,31 @@ def _cookies(resp: http.client.HTTPResponse) -> dict[str, str]:
 
 @dataclass
 class Credentials:
-    """What each simulated user sends: headers of the read-only requests and of the analysis POST."""
+    """What each simulated user sends: the department key on lookups, the staff session on tiles,
+    and the session with its CSRF header on the analysis POST."""
 
+    lookup_headers: dict[str, str]
     read_headers: dict[str, str]
     write_headers: dict[str, str]
     mode: str
     cookies: dict[str, str] = field(default_factory=dict)
 
 
-def authenticate(port: int, password: str) -> Credentials:
-    """The one place the load run authenticates: a session login of the superuser at /admin/login/
-    (GET for the CSRF cookie and token, POST the form); with GEO_MZ_LOAD_API_KEY set, the reads
-    send that key as ``X-API-Key`` instead of the session cookie."""
+def authenticate(port: int, password: str, key: str) -> Credentials:
+    """The one place the load run authenticates: a session login of the staff viewer at
+    /accounts/login/ (GET for the CSRF cookie and token, POST the form), and the department key."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/admin/login/")
+    conn.request("GET", "/accounts/login/")
     resp = conn.getresponse()
     page = resp.read().decode()
     cookies = _cookies(resp)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if resp.status != 200 or token is None or "csrftoken" not in cookies:
         raise RuntimeError(f"login page: HTTP {resp.status}, no CSRF token")
-    form = urllib.parse.urlencode({"username": USERNAME, "password": password, "next": "/admin/",
+    form = urllib.parse.urlencode({"username": USERNAME, "password": password, "next": "/",
                                    "csrfmiddlewaretoken": token.group(1)})
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/admin/login/", body=form, headers={
+    conn.request("POST", "/accounts/login/", body=form, headers={
         "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookies['csrftoken']}"})
     resp = conn.getresponse()
     resp.read()
@@ -185,15 +197,14 @@ def authenticate(port: int, password: str) -> Credentials:
         raise RuntimeError(f"login of {USERNAME} failed: HTTP {resp.status}")
     session = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()), "Accept": "application/json"}
     write = {**session, "X-CSRFToken": cookies["csrftoken"]}
-    key = os.environ.get("GEO_MZ_LOAD_API_KEY")
-    if key:
-        return Credentials({"X-API-Key": key, "Accept": "application/json"}, write, "api-key (reads) + session", cookies)
-    return Credentials(session, write, "session", cookies)
+    lookup = {"Authorization": f"Api-Key {key}", "Accept": "application/json"}
+    return Credentials(lookup, session, write, "department API key (lookups) + staff viewer session (tiles, analyses)",
+                       cookies)
 
 
 def logout(port: int, creds: Credentials) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/admin/logout/", headers={**creds.write_headers, "Referer": f"http://127.0.0.1:{port}/"})
+    conn.request("POST", "/accounts/logout/", headers={**creds.write_headers, "Referer": f"http://127.0.0.1:{port}/"})
     resp = conn.getresponse()
     resp.read()
     return resp.status
@@ -217,7 +228,7 @@ def prime(port: int, creds: Credentials, inputs: dict[str, Any]) -> dict[str, in
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         try:
             if body is None:
-                conn.request(method, path, headers=creds.read_headers)
+                conn.request(method, path, headers=creds.lookup_headers)
             else:
                 conn.request(method, path, body=json.dumps(body),
                              headers={**creds.write_headers, "Content-Type": "application/json"})
@@ -238,9 +249,10 @@ def prime(port: int, creds: Credentials, inputs: dict[str, Any]) -> dict[str, in
     return dict(statuses)
 
 
-def clean_up(url: str, run_watermark: int, job_watermark: int, delete_user: bool) -> dict[str, int]:
-    """Remove what the run wrote: its analysis runs and jobs (ids above the watermarks, by its user)
-    and, when the run created it, the user (its session is gone with the logout)."""
+def clean_up(url: str, run_watermark: int, job_watermark: int, delete_user: bool, key_id: int) -> dict[str, int]:
+    """Remove what the run wrote: its analysis runs and jobs (ids above the watermarks, by its user),
+    its key with the key's usage rows, and, when the run created it, the account (its session is
+    gone with the logout). Returns the counts, and the requests the key was counted for."""
     import psycopg2
 
     conn = psycopg2.connect(url)
@@ -250,13 +262,22 @@ def clean_up(url: str, run_watermark: int, job_watermark: int, delete_user: bool
             runs = cur.rowcount
             cur.execute("DELETE FROM common_job WHERE id > %s AND created_by = %s", [job_watermark, USERNAME])
             jobs = cur.rowcount
+            cur.execute("SELECT coalesce(sum(requests), 0), coalesce(sum(refused), 0) FROM accounts_apikeyusage"
+                        " WHERE key_id = %s", [key_id])
+            key_requests, key_refused = cur.fetchone()
+            cur.execute("DELETE FROM accounts_apikeyusage WHERE key_id = %s", [key_id])
+            cur.execute("DELETE FROM accounts_apikey WHERE id = %s", [key_id])
             users = 0
             if delete_user:
+                cur.execute("DELETE FROM accounts_staffprofile WHERE user_id IN "
+                            "(SELECT id FROM auth_user WHERE username = %s)", [USERNAME])
+                cur.execute("DELETE FROM accounts_loginfailure WHERE username = %s", [USERNAME])
                 cur.execute("DELETE FROM auth_user WHERE username = %s", [USERNAME])
                 users = cur.rowcount
     finally:
         conn.close()
-    return {"analysis_runs": runs, "jobs": jobs, "users": users}
+    return {"analysis_runs": runs, "jobs": jobs, "users": users, "key_requests": int(key_requests),
+            "key_refused": int(key_refused)}
 
 
 # ----------------------------------------------------------------------------- figures
@@ -331,7 +352,7 @@ def run() -> Result:
           flush=True)
     inputs = sample_inputs(url)
     password = secrets.token_urlsafe(24)
-    created = make_superuser(url, password)
+    created, key_id, key = make_accounts(url, password)
     run_mark = _query(url, "SELECT coalesce(max(id), 0) FROM analysis_analysisrun")[0][0]
     job_mark = _query(url, "SELECT coalesce(max(id), 0) FROM common_job")[0][0]
     results_dir = tempfile.TemporaryDirectory(prefix="geo-mz-load-analysis-")
@@ -340,11 +361,11 @@ def run() -> Result:
                 gunicorn(url, "/healthz", settings="geo_mz.settings.dev", workers=WORKERS,
                          env_extra={"DJANGO_DEBUG": "0", "GEO_MZ_ANALYSIS_DIR": results_dir.name,
                                     "GEO_MZ_LOG_FORMAT": "json"}) as server:
-            creds = authenticate(server["port"], password)
+            creds = authenticate(server["port"], password, key)
             primed = prime(server["port"], creds, inputs)
             config = {"host": f"http://127.0.0.1:{server['port']}", "users": USERS, "spawn_rate": USERS,
                       "warmup_s": WARMUP_S, "duration_s": DURATION_S, "wait_s": list(WAIT_S), "seed": SEED,
-                      "stop_timeout_s": 60, "read_headers": creds.read_headers, "write_headers": creds.write_headers,
+                      "stop_timeout_s": 60, "lookup_headers": creds.lookup_headers, "read_headers": creds.read_headers, "write_headers": creds.write_headers,
                       "inputs": inputs}
             cfg, out = Path(tmp) / "config.json", Path(tmp) / "out.json"
             cfg.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
@@ -356,7 +377,7 @@ def run() -> Result:
             logged_out = logout(server["port"], creds)
             log_text = Path(server["log"]).read_text(errors="replace")
     finally:
-        cleaned = clean_up(url, run_mark, job_mark, created)
+        cleaned = clean_up(url, run_mark, job_mark, created, key_id)
         results_dir.cleanup()
     server_errors = [line for line in log_text.splitlines() if "Traceback" in line or "Internal Server Error" in line
                      or "[ERROR]" in line or '"level": "ERROR"' in line]
@@ -364,6 +385,10 @@ def run() -> Result:
     inside = server_side(log_text, data["window_epoch"])
     errors = {"timed": _errors(data["timed"]), "warmup": _errors(data["warmup"]), "after": _errors(data["after"])}
     errors["prime"] = {k: v for k, v in primed.items() if not k.endswith((" 200", " 201"))}
+    # Every keyed request must have been counted once for the key (the rate-limit counter under load).
+    keyed = 2 * WORKERS + sum(1 for phase in ("timed", "warmup", "after") for r in data[phase] if r[0] in LOOKUP_KINDS)
+    errors["key_count"] = {} if cleaned["key_requests"] == keyed else {
+        f"key counted {cleaned['key_requests']}, sent {keyed}": 1}
     total_errors = sum(sum(e.values()) for e in errors.values()) + len(server_errors)
     print(table(per), flush=True)
     print("   inside Django (request log duration, no queueing): " + ", ".join(
@@ -397,6 +422,6 @@ def run() -> Result:
                "inside_django": inside, "errors": errors, "server_log_errors": server_errors[:20],
                "prime": primed, "warmup_requests": len(data["warmup"]), "after_requests": len(data["after"]),
                "timed_window_s": round(data["timed_s"], 2), "scenario_wall_s": round(wall, 1),
-               "auth": creds.mode, "logout_status": logged_out, "cleaned_up": cleaned,
+               "auth": creds.mode, "keyed_requests": keyed, "logout_status": logged_out, "cleaned_up": cleaned,
                "gunicorn": {k: v for k, v in server.items() if k not in ("port", "pid", "log")}},
         warmup=0, repeat=1, machine=info)

@@ -32,6 +32,8 @@ from locust.env import Environment
 Check = Callable[[Any], "str | None"]  # None = the answer is right, else the reason it is wrong
 
 CONFIG: dict[str, Any] = {}
+# Sent with the department's API key; tiles and analyses come from the staff session.
+LOOKUPS = frozenset({"address_search", "address_detail", "geocode"})
 RECORDS: dict[str, list[list[Any]]] = {"timed": [], "warmup": [], "after": []}
 PHASE = {"name": "warmup"}
 # How often a user does each kind of request (relative): map browsing fetches most (tiles), the
@@ -65,7 +67,8 @@ class RegisterUser(FastHttpUser):
 
     def _request(self, kind: str, path: str, expect: tuple[int, ...] = (200,), check: Check | None = None,
                  body: dict[str, Any] | None = None, content_type: str = "application/json") -> None:
-        method, headers = ("POST", CONFIG["write_headers"]) if body is not None else ("GET", CONFIG["read_headers"])
+        method, headers = ("POST", CONFIG["write_headers"]) if body is not None else (
+            "GET", CONFIG["lookup_headers"] if kind in LOOKUPS else CONFIG["read_headers"])
         with self.client.request(method, path, name=kind, headers=headers, json=body,
                                  catch_response=True) as response:
             problem = None
