@@ -1,7 +1,8 @@
 """Importing the features of an opened upload (apps.exchange.sources) into a register, through
 the register's own services so that codes, checks, history and the actor are recorded as for a
 hand-made record: facilities via `apps.facilities.services.create_facility`, place names via
-`apps.placenames.services.propose`.
+`apps.placenames.services.propose`, door addresses (surveyed building points on a road) via
+`apps.addresses.services.allocate_door`.
 
 The user maps source fields to the register's fields (or gives one fixed value for all rows).
 Every row runs the real service inside a savepoint; a row the service refuses is rolled back and
@@ -30,6 +31,8 @@ from shapely.geometry.base import BaseGeometry
 from apps.accounts.context import current_principal
 from apps.accounts.jurisdiction import require_codes, require_edit, require_role
 from apps.accounts.principal import Role
+from apps.addresses.models import Road
+from apps.addresses.services import allocate_door
 from apps.common.crs import CoordinateRangeError, check_lonlat
 from apps.common.vector_io import VectorFeature, to_storage
 from apps.divisions.models import LEVEL_ORDER, Division
@@ -86,6 +89,13 @@ TARGETS: dict[str, Target] = {t.id: t for t in [
         TargetField("operator", "运营主体", False, ("operator", "运营主体", "运营单位")),
         TargetField("phone", "联系电话", False, ("phone", "电话", "联系电话", "tel")),
         TargetField("note", "备注", False, ("note", "备注", "bz")),
+    )),
+    Target("addresses", "门牌地址（按道路自动编号）", "point", (
+        TargetField("name", "建筑名称或备注（可选）", False, ("name", "名称", "建筑名称", "jzmc")),
+        TargetField("road", "街路巷（编码或现行名称）", True, ("road", "road_code", "道路", "街路巷", "道路编码", "dlbm", "dlmc")),
+        TargetField("households", "户数", False, ("households", "户数", "hs")),
+        TargetField("residents", "常住人口", False, ("residents", "人口", "常住人口", "rk")),
+        TargetField("residents_60plus", "60岁以上人口", False, ("residents_60plus", "60岁以上人口", "老年人口")),
     )),
     Target("placenames", "地名（拟定）", "any", (
         TargetField("name", "标准名称", True, ("name", "名称", "地名", "标准名称", "bzmc", "mc")),
@@ -184,6 +194,7 @@ class _Lookups:
         self.kinds = {k.code: k for k in FacilityKind.objects.all()} | {k.name: k for k in FacilityKind.objects.all()}
         cats = list(PlaceNameCategory.objects.all())
         self.categories = {c.code: c for c in cats} | {c.name: c for c in cats}
+        self.roads: dict[str, Road] = {}
 
     def kind(self, value: str) -> FacilityKind:
         if value not in self.kinds:
@@ -194,6 +205,19 @@ class _Lookups:
         if value not in self.categories:
             raise RowError(f"未知地名类别“{value}”")
         return self.categories[value]
+
+    def road(self, value: str) -> Road:
+        """A current road by its code or, if the name is unique, by its name."""
+        value = value.strip()
+        if value not in self.roads:
+            current = Road.objects.filter(valid_to__isnull=True)
+            found = list(current.filter(code=value)[:2]) or list(current.filter(name=value)[:2])
+            if not found:
+                raise RowError(f"没有现行街路巷“{value}”")
+            if len(found) > 1:  # codes and names are unique per county only
+                raise RowError(f"街路巷“{value}”在多个县都有，无法确定是哪一条")
+            self.roads[value] = found[0]
+        return self.roads[value]
 
 
 def _deepest_division_at(geom: GEOSGeometry) -> Division | None:
@@ -250,7 +274,32 @@ def _placename(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, ac
     return place.code
 
 
-_HANDLERS = {"facilities": _facility, "placenames": _placename}
+def _count(values: dict[str, str], key: str, label: str) -> int | None:
+    text = values.get(key, "")
+    if not text:
+        return None
+    try:
+        number = int(float(text))
+    except ValueError:
+        raise RowError(f"{label}“{text}”不是整数") from None
+    if number < 0 or number != float(text):
+        raise RowError(f"{label}“{text}”应为非负整数")
+    return number
+
+
+def _address(values: dict[str, str], geom: BaseGeometry, lookups: _Lookups, actor: str) -> str:
+    """A surveyed building on a road: numbered by the register's rule (GB/T 35639 Annex B) as the
+    door allocation of the API does; its township must lie in the importer's jurisdiction."""
+    road = lookups.road(values.get("road", ""))
+    location = Point(geom.x, geom.y, srid=4490)
+    _require_location(location)
+    address = allocate_door(road, location, actor=actor, households=_count(values, "households", "户数"),
+                            residents=_count(values, "residents", "常住人口"),
+                            residents_60plus=_count(values, "residents_60plus", "60岁以上人口"))
+    return address.code
+
+
+_HANDLERS = {"facilities": _facility, "placenames": _placename, "addresses": _address}
 
 
 def run_import(source: Source, target_id: str, mapping: dict[str, str], fixed: dict[str, str], *, actor: str,

@@ -1,4 +1,4 @@
-"""`manage.py import_layer FILE --target facilities|placenames [--map name=MC] [--fixed kind=...]
+"""`manage.py import_layer FILE --target facilities|placenames|addresses [--map name=MC] [--fixed kind=...]
 [--encoding GBK] [--crs EPSG:4527|GCJ-02] [--commit [--skip-rejected]] [--user USERNAME]`
 
 With `--user` the import runs with that staff account's rights (an editor, and only rows inside
