@@ -17,6 +17,7 @@ from apps.common.errors import PROBLEM_CONTENT_TYPE
 
 from .context import reset_principal, set_principal
 from .keys import count_request, find_key
+from .public import is_public_read
 from .resolve import principal_for_key, principal_for_user
 
 # URL names anyone may open. Everything else needs a principal.
@@ -74,6 +75,8 @@ class AccessMiddleware:
         match = request.resolver_match
         if match is not None and (match.url_name in PUBLIC_URL_NAMES or match.app_name == "admin"):
             return None  # the admin checks its own logins (same lockout form)
+        if is_public_read(request):
+            return None
         principal = request.principal  # type: ignore[attr-defined]
         if principal.is_staff:
             return None

@@ -17,6 +17,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from .context import set_principal
+from .public import is_public_read
 from .models import ApiKey
 from .principal import Principal, Role
 from .resolve import principal_for_key, principal_for_user
@@ -42,7 +43,7 @@ class _RoleAccess(BasePermission):
 class StaffOrKeyRead(_RoleAccess):
     def allows(self, principal: Principal, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
-            return principal.is_staff or principal.is_api_key
+            return principal.is_staff or principal.is_api_key or is_public_read(request._request)
         if principal.is_api_key:
             return request.method in getattr(view, "api_key_methods", ())
         return principal.at_least(Role.EDITOR)

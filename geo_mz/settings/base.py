@@ -22,6 +22,10 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 # Demo mode: `make run` sets it; it allows the demo staff account to exist.
 DEMO_MODE = env_bool("GEO_MZ_DEMO", False)
+# Registers opened to anonymous reads (GET), by URL name: e.g. publishing the division register as
+# open data. Default: none, only the public surface (scan page, docs, health, login). Demo mode
+# (`make run`) opens the division list and detail, so a running demo answers without an account.
+PUBLIC_READS = frozenset(env_list("GEO_MZ_PUBLIC_READS", ["division-list", "division-detail"] if DEMO_MODE else []))
 # Joint inspection cycle of boundary lines in years (民政部令第28号 Art. 6).
 BOUNDARY_INSPECTION_CYCLE_YEARS = env_int("GEO_MZ_INSPECTION_CYCLE_YEARS", 5)
 

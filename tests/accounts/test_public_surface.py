@@ -73,3 +73,15 @@ def test_scan_page_and_docs_are_public(anon_client) -> None:  # type: ignore[no-
     assert anon_client.get("/healthz").status_code == 200
     assert anon_client.get("/accounts/login/").status_code == 200
     assert anon_client.get("/m/no-such-token").status_code == 404  # public, just unknown
+
+
+def test_registers_published_as_open_data_are_read_only_for_the_public(anon_api, settings) -> None:  # type: ignore[no-untyped-def]
+    """`GEO_MZ_PUBLIC_READS` (demo mode: the division register) opens GETs of the named views only."""
+    assert anon_api.get("/api/v1/divisions/?level=county").status_code == 401  # the default: closed
+    settings.PUBLIC_READS = frozenset({"division-list", "division-detail"})
+    listed = anon_api.get("/api/v1/divisions/?level=county")
+    assert listed.status_code == 200 and listed.json()["features"]
+    assert anon_api.get("/api/v1/divisions/330521/").status_code == 200
+    assert anon_api.post("/api/v1/divisions/", {"name": "x"}, format="json").status_code == 401
+    assert anon_api.get("/api/v1/addresses/").status_code == 401
+    assert anon_api.get("/api/v1/placenames/").status_code == 401
