@@ -90,6 +90,12 @@ class FacilityAdmin(RegisterAdmin):
     def has_add_permission(self, request: Any) -> bool:
         return False  # registration derives code, divisions and history: use the API (POST /api/v1/facilities/)
 
+    def save_model(self, request: Any, obj: Facility, form: Any, change: bool) -> None:
+        if change and "location" in form.changed_data:
+            # The county, township and village follow the position, as in `services.update_facility`.
+            obj.county, obj.township, obj.village = _place(obj.location)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(FacilityKind)
 class KindAdmin(NoDeleteAuditedAdmin, admin.ModelAdmin):

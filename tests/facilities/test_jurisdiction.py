@@ -108,3 +108,18 @@ def test_admin_changes_stay_inside_the_jurisdiction(setting) -> None:  # type: i
     assert response.status_code == 302, response.content.decode()[:2000]
     canteen.refresh_from_db()
     assert canteen.name == "武康街道老年食堂"
+
+
+def test_admin_move_rederives_the_divisions(setting) -> None:  # type: ignore[no-untyped-def]
+    """A county editor moves the canteen into another township in the admin: its township follows
+    the new position (as the API's update does), instead of keeping the old one."""
+    canteen, other = setting["canteen"], setting["other"]
+    url = f"/admin/facilities/facility/{canteen.pk}/change/"
+    county = client_as(make_staff("deqing-editor", role="editor", jurisdiction="330521"))
+    data = change_form_data(county.get(url))
+    moved = other.geometry.point_on_surface
+    response = county.post(url, {**data, "location": f"SRID=4490;POINT ({moved.x} {moved.y})"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    canteen.refresh_from_db()
+    assert canteen.township_id == other.pk and canteen.county.code == "330521"
+    assert canteen.village is None or canteen.village.parent_id == other.pk
