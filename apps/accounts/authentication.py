@@ -12,6 +12,9 @@ from rest_framework.request import Request
 
 from .models import ApiKey
 
+# The WWW-Authenticate challenge of a 401: names the scheme other systems should use.
+KEY_CHALLENGE = 'Api-Key realm="geo-mz"'
+
 
 class ApiKeyUser(AnonymousUser):
     """The user of a key-authenticated request: authenticated, never staff, owns nothing."""
@@ -40,4 +43,4 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (not 403) to unauthenticated requests, naming the scheme to use.
-        return 'Api-Key realm="geo-mz"'
+        return KEY_CHALLENGE

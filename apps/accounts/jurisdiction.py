@@ -6,7 +6,9 @@ Services call `require_edit(record, what)` before writing; selectors of non-publ
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
+from functools import reduce
 from typing import Any
 
 from django.db.models import Q
@@ -66,14 +68,19 @@ def can_edit(principal: Principal, record: Any) -> bool:
     return principal.at_least(Role.EDITOR) and principal.covers(division_codes(record))
 
 
-def scope_q(principal: Principal, *paths: str) -> Q:
-    """Rows whose division (through any of `paths`, each ending at a Division) lies inside the
-    jurisdiction: for non-public reads. Everything for "" and nothing for no jurisdiction."""
+def prefix_q(principal: Principal, build: Callable[[str], Q]) -> Q:
+    """The filter of a non-public read: `build(prefix)` with the jurisdiction's code prefix;
+    everything for "" (superusers, the system) and nothing without a jurisdiction or for a
+    principal that is not staff."""
     if principal.jurisdiction == "":
         return Q()
-    if principal.jurisdiction is None:
+    if principal.prefix is None or not principal.is_staff:
         return Q(pk__in=[])
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{path}__code__startswith": principal.prefix})
-    return q
+    return build(principal.prefix)
+
+
+def scope_q(principal: Principal, *paths: str) -> Q:
+    """Rows whose division (through any of `paths`, each ending at a Division) lies inside the
+    jurisdiction: for non-public reads."""
+    return prefix_q(principal, lambda prefix: reduce(
+        operator.or_, (Q(**{f"{path}__code__startswith": prefix}) for path in paths), Q(pk__in=[])))

@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from apps.common.errors import PROBLEM_CONTENT_TYPE
+from apps.common.errors import MACHINE_PREFIXES, problem_json
 
 from .context import reset_principal, set_principal
+from .authentication import KEY_CHALLENGE
 from .keys import count_request, find_key
 from .public import is_public_read
 from .resolve import principal_for_key, principal_for_user
@@ -23,8 +24,7 @@ from .resolve import principal_for_key, principal_for_user
 # URL names anyone may open. Everything else needs a principal.
 PUBLIC_URL_NAMES = frozenset({"plate-scan", "schema", "api-docs", "api-redoc", "healthz", "readyz",
                               "login", "logout"})
-# Paths answered as an API (401/403 problem+json) rather than redirected to the login page.
-API_PREFIXES = ("/api/", "/ogc/", "/tiles/")
+NO_ROLE = "当前账号没有分配角色，请联系管理员"
 
 
 def presented_key(request: HttpRequest) -> str | None:
@@ -33,14 +33,6 @@ def presented_key(request: HttpRequest) -> str | None:
         return header[8:].strip()
     value = request.META.get("HTTP_X_API_KEY")
     return value.strip() if value is not None else None
-
-
-def _problem(status: int, title: str, detail: str, **headers: str) -> HttpResponse:
-    response = JsonResponse({"type": "about:blank", "title": title, "status": status, "detail": detail},
-                            status=status, content_type=PROBLEM_CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
 
 
 class AccessMiddleware:
@@ -53,12 +45,11 @@ class AccessMiddleware:
         if secret is not None:
             key = find_key(secret)
             if key is None:
-                return _problem(401, "未登录", "接口密钥无效或已吊销", WWW_Authenticate='Api-Key realm="geo-mz"')
+                return problem_json(401, "接口密钥无效或已吊销", {"WWW-Authenticate": KEY_CHALLENGE})
             decision = count_request(key)
             if not decision.allowed:
-                return _problem(429, "请求过于频繁",
-                                f"该密钥每分钟最多 {key.rate_limit_per_minute} 次请求，请 {decision.retry_after} 秒后再试",
-                                Retry_After=str(decision.retry_after))
+                return problem_json(429, f"该密钥每分钟最多 {key.rate_limit_per_minute} 次请求，"
+                                         f"请 {decision.retry_after} 秒后再试", {"Retry-After": str(decision.retry_after)})
             request.api_key = key  # type: ignore[attr-defined]
             principal = principal_for_key(key)
         else:
@@ -84,12 +75,12 @@ class AccessMiddleware:
             # Keys reach only DRF views, whose permission classes decide what a key may do.
             if getattr(view_func, "cls", None) is not None:
                 return None
-            return _problem(403, "无权访问", "接口密钥只能访问数据接口")
-        if request.path.startswith(API_PREFIXES):
+            return problem_json(403, "接口密钥只能访问数据接口")
+        if request.path.startswith(MACHINE_PREFIXES):
             if request.user.is_authenticated or getattr(request, "_force_auth_user", None) is not None:
-                return _problem(403, "无权访问", "当前账号没有分配角色，请联系管理员")
-            return _problem(401, "未登录", "请登录或提供接口密钥（Authorization: Api-Key <key>）",
-                            WWW_Authenticate='Api-Key realm="geo-mz"')
+                return problem_json(403, NO_ROLE)
+            return problem_json(401, "请登录或提供接口密钥（Authorization: Api-Key <key>）",
+                                {"WWW-Authenticate": KEY_CHALLENGE})
         if request.user.is_authenticated:
-            return _problem(403, "无权访问", "当前账号没有分配角色，请联系管理员")
+            return problem_json(403, NO_ROLE)
         return HttpResponseRedirect(f"{settings.LOGIN_URL}?next={quote(request.get_full_path())}")

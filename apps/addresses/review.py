@@ -12,10 +12,10 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.jurisdiction import require_role
+from apps.accounts.jurisdiction import prefix_q, require_role
 from apps.accounts.principal import Principal, Role
 from apps.common.models import Job
 
@@ -37,9 +37,7 @@ def visible_batches(principal: Principal) -> QuerySet:
     batches = MatchBatch.objects.all()
     if principal.is_api_key:
         return batches.filter(api_key_id=principal.api_key_id)
-    if not principal.is_staff or principal.jurisdiction is None:
-        return batches.none()
-    return batches.filter(jurisdiction__startswith=principal.prefix)
+    return batches.filter(prefix_q(principal, lambda prefix: Q(jurisdiction__startswith=prefix)))
 
 
 def visible_job(principal: Principal, job_id: int) -> Job | None:

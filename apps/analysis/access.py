@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q
 
 from apps.accounts.context import current_principal
-from apps.accounts.jurisdiction import JurisdictionDenied, division_codes, require_codes
+from apps.accounts.jurisdiction import JurisdictionDenied, division_codes, prefix_q, require_codes
 from apps.accounts.principal import Principal, Role
 from apps.accounts.reads import require_read
 from apps.divisions.models import Division
@@ -74,15 +74,10 @@ def check_inputs(request: Any) -> None:
 
 
 def runs_q(principal: Principal) -> Q:
-    """The runs whose area lies inside the jurisdiction (all for "", none without one)."""
-    if principal.jurisdiction == "":
-        return Q()
-    if principal.jurisdiction is None or not principal.is_staff:
-        return Q(pk__in=[])
-    prefix = principal.prefix
+    """The runs whose area lies inside the jurisdiction."""
     # Coverage and suitability store their area; a siting run without one analysed its county.
-    return Q(inputs__division__startswith=prefix) | (
-        (Q(inputs__division="") | ~Q(inputs__has_key="division")) & Q(county__code__startswith=prefix))
+    return prefix_q(principal, lambda prefix: Q(inputs__division__startswith=prefix) | (
+        (Q(inputs__division="") | ~Q(inputs__has_key="division")) & Q(county__code__startswith=prefix)))
 
 
 def require_run(run: AnalysisRun) -> None:
@@ -92,11 +87,8 @@ def require_run(run: AnalysisRun) -> None:
 def constraint_layers_q(principal: Principal) -> Q:
     """Constraint layers of the counties that overlap the jurisdiction (a township's clerk uses its
     county's layers)."""
-    if principal.jurisdiction == "":
-        return Q()
-    if principal.jurisdiction is None or not principal.is_staff:
-        return Q(pk__in=[])
-    return Q(county__code__startswith=principal.prefix) | Q(county__code=principal.jurisdiction[:6])
+    return prefix_q(principal, lambda prefix: Q(county__code__startswith=prefix)
+                    | Q(county__code=principal.jurisdiction[:6]))
 
 
 def require_layer_county(county: Division) -> None:

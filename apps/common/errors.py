@@ -104,14 +104,22 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 MACHINE_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
 
+def problem_json(status_code: int, detail: str, headers: dict[str, str] | None = None) -> HttpResponse:
+    """A problem+json response built outside DRF (middleware, handlers)."""
+    body = {"type": "about:blank", "title": _TITLES.get(status_code, "错误"), "status": status_code, "detail": detail}
+    response = JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE,
+                            json_dumps_params={"ensure_ascii": False})
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
 def plain_problem(request: HttpRequest, status_code: int, detail: str) -> HttpResponse | None:
     """A problem+json response outside DRF (middleware, handler404) for the machine interfaces;
     None for pages, which answer with their own HTML."""
     if not request.path.startswith(MACHINE_PREFIXES):
         return None
-    body = {"type": "about:blank", "title": _TITLES.get(status_code, "错误"), "status": status_code, "detail": detail}
-    return JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE,
-                        json_dumps_params={"ensure_ascii": False})
+    return problem_json(status_code, detail)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
