@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+
 from .context import acting_principal
-from .jurisdiction import can_edit
+from .jurisdiction import division_codes
 from .principal import Principal, Role
 from .resolve import principal_for_user
 
@@ -26,16 +28,26 @@ class RoleAdminMixin:
     def has_add_permission(self, request: Any) -> bool:
         return admin_principal(request).at_least(Role.EDITOR)
 
+    def record_codes(self, obj: Any) -> list[str]:
+        """The division codes deciding who may change `obj` (its foreign keys to Division unless a
+        register says otherwise, e.g. a plate by its address's code)."""
+        return division_codes(obj)
+
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         principal = admin_principal(request)
-        if obj is None:
+        if obj is None or not principal.at_least(Role.EDITOR):
             return principal.at_least(Role.EDITOR)
-        return can_edit(principal, obj)
+        return principal.covers(self.record_codes(obj))
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        principal = admin_principal(request)
+        # The record as it would be saved: moving it out of the jurisdiction is refused too.
+        codes = self.record_codes(obj)
+        if codes and not principal.covers(codes):
+            raise PermissionDenied(f"无权把记录保存到辖区外：{'、'.join(codes)}（本账号辖区 {principal.jurisdiction}）")
         # The services' own checks see the admin user too (e.g. when a save calls a service).
-        with acting_principal(admin_principal(request)):
+        with acting_principal(principal):
             super().save_model(request, obj, form, change)  # type: ignore[misc]
