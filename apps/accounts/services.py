@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.common.errors import DomainRuleError
+from apps.divisions.codes import is_division_code
 from apps.divisions.models import Division
 
 from .jurisdiction import require_codes
@@ -17,7 +18,7 @@ from .principal import Role
 
 def check_jurisdiction_code(code: str) -> Division:
     """The division a jurisdiction code names (current or not: old codes are never reused)."""
-    if not (code.isdigit() and len(code) in (6, 9, 12)):
+    if not is_division_code(code):
         raise DomainRuleError("辖区应为 6、9 或 12 位区划代码", "jurisdiction")
     division = Division.objects.filter(code=code).order_by("-valid_from").first()
     if division is None:

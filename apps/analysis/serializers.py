@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.common.crs import CoordinateRangeError, UnknownCRSError, check_lonlat, normalise_crs, to_cgcs2000
+from apps.divisions.codes import is_division_code
 from apps.divisions.models import Division
 from apps.facilities.models import FacilityKind, Status
 
@@ -35,7 +36,7 @@ def _kinds(values: list[str]) -> list[str]:
 
 
 def _division_prefix(value: str) -> str:
-    if value and not (value.isdigit() and len(value) in (6, 9, 12)):
+    if value and not is_division_code(value):
         raise serializers.ValidationError("应为 6/9/12 位区划代码")
     return value
 

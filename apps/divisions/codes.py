@@ -101,6 +101,11 @@ def allocate_codes(parent_code: str, requests: Iterable[CodeRequest], ranges: di
     return result
 
 
+def is_division_code(code: str) -> bool:
+    """A whole division code of any level: 6 digits (province to county), 9 (township) or 12 (village)."""
+    return code.isdigit() and len(code) in (6, 9, 12)
+
+
 def code_level_ok(code: str, level: str) -> bool:
     """Whether `code` has the digits its level requires."""
     length = {"province": 6, "prefecture": 6, "county": 6, "township": 9, "village": 12}[level]
