@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from tests.conftest import make_staff
+from tests.row_counts import row_counts
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "bad_inputs"
 CASES: list[dict[str, Any]] = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))["cases"]
@@ -38,12 +39,7 @@ def files(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
 
 def _row_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
-        names = [t for t in connection.introspection.table_names(cursor) if t not in NOT_COUNTED]
-        counts = {}
-        for name in names:
-            cursor.execute(f'SELECT count(*) FROM "{name}"')
-            counts[name] = cursor.fetchone()[0]
-    return counts
+        return row_counts(cursor, skip=NOT_COUNTED)
 
 
 def _client(case: dict[str, Any], settings, tmp_path):  # type: ignore[no-untyped-def]

@@ -22,6 +22,8 @@ from typing import Any
 
 import psycopg2
 
+from tests.row_counts import row_counts as table_row_counts
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 USER = "geo_mz"
 DBNAME = "geo_mz_faults"
@@ -60,15 +62,9 @@ def row_counts(url: str) -> dict[str, int]:
     conn = psycopg2.connect(url)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-            tables = [t for (t,) in cur.fetchall()]
-            counts = {}
-            for table in tables:
-                cur.execute(f"SELECT count(*) FROM {table}")
-                counts[table] = cur.fetchone()[0]
+            return table_row_counts(cur)
     finally:
         conn.close()
-    return counts
 
 
 @dataclass

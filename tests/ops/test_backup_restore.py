@@ -16,6 +16,8 @@ from django.conf import settings
 from django.contrib.gis.geos import LineString, Point
 from django.db import connection
 
+from tests.row_counts import ALL_SCHEMAS, row_counts
+
 from .conftest import database_url
 
 # No django_db mark: the rows are committed (the dump runs in another process), and a transactional
@@ -36,14 +38,7 @@ def _snapshot(url: str) -> dict[str, object]:
     conn = psycopg2.connect(url)
     try:
         cur = conn.cursor()
-        cur.execute("SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables "
-                    "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema') "
-                    "ORDER BY 1")
-        tables = [row[0] for row in cur.fetchall()]
-        counts = {}
-        for table in tables:
-            cur.execute(f"SELECT count(*) FROM {table}")
-            counts[table] = cur.fetchone()[0]
+        counts = row_counts(cur, ALL_SCHEMAS)
         sums = {}
         for table in KEY_TABLES:
             cur.execute(f"SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM {table} t")
