@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import LineString, Point
-from django.test import Client
 
 from apps.addresses.models import Road
 from apps.divisions.models import Division
@@ -73,15 +72,8 @@ def clerk(wukang):  # type: ignore[no-untyped-def]
 
 def change_form_data(url: str) -> dict[str, Any]:
     """The change form's current values, as a superuser's browser would post them back."""
-    admin = Client()
+    from tests.jurisdiction_helpers import change_form_data as page_form_data, client_as
+
     reader = get_user_model().objects.filter(username="form-reader").first() or \
         get_user_model().objects.create_superuser("form-reader", password=None)
-    admin.force_login(reader)
-    form = admin.get(url).context["adminform"].form
-    data: dict[str, Any] = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False:
-            continue
-        data[name] = "on" if value is True else [str(v) for v in value] if isinstance(value, list) else str(value)
-    return data
+    return page_form_data(client_as(reader).get(url))
