@@ -104,9 +104,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 MACHINE_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
 
-def problem_json(status_code: int, detail: str, headers: dict[str, str] | None = None) -> HttpResponse:
-    """A problem+json response built outside DRF (middleware, handlers)."""
-    body = {"type": "about:blank", "title": _TITLES.get(status_code, "错误"), "status": status_code, "detail": detail}
+def problem_json(status_code: int, detail: str, headers: dict[str, str] | None = None,
+                 field: str | None = None) -> HttpResponse:
+    """A problem+json response built outside DRF (middleware, handlers, the OGC views)."""
+    body: dict[str, Any] = {"type": "about:blank", "title": _TITLES.get(status_code, "错误"), "status": status_code,
+                            "detail": detail}
+    if field is not None:
+        body["errors"] = [{"field": field, "message": detail}]
     response = JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE,
                             json_dumps_params={"ensure_ascii": False})
     for name, value in (headers or {}).items():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
 
 from django.http import HttpResponse
 
-from apps.common.errors import PROBLEM_CONTENT_TYPE
+from apps.common.errors import problem_json
 
 _CODE_PREFIX = re.compile(r"^[0-9]{1,12}$")
 
@@ -24,12 +23,7 @@ class ParamError(ValueError):
 
 
 def problem(status: int, detail: str, field: str | None = None) -> HttpResponse:
-    titles = {400: "请求参数错误", 404: "未找到", 406: "不支持的响应格式", 413: "上传内容过大"}
-    body: dict[str, object] = {"type": "about:blank", "title": titles.get(status, "错误"), "status": status,
-                               "detail": detail}
-    if field is not None:
-        body["errors"] = [{"field": field, "message": detail}]
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    return problem_json(status, detail, field=field)
 
 
 def reject_unknown(params: Iterable[str], allowed: Iterable[str]) -> None:
